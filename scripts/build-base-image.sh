@@ -153,8 +153,6 @@ buildah config \
     --os linux --arch "$(dpkg --print-architecture)" \
     --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     --cmd '["bash"]' \
-    --label org.opencontainers.image.title="debian:$SUITE-slim" \
-    --label org.opencontainers.image.description="debootstrap minbase $SUITE" \
     "$ctr"
 buildah commit --quiet --rm "$ctr" "$BASE_IMAGE" >/dev/null
 ctr=""
