@@ -204,13 +204,15 @@ check_stdout() {
 }
 
 check_headers() {
-    local files=() h rc=0
+    local files=() h rc=0 deps=()
     need_tool "$CC" gcc || return 1
     tracked files 'common/include/ab/*.h'
+    # Include paths of the libraries a public header may name.
+    read -r -a deps <<<"$(pkg-config --cflags jansson libmariadb 2>/dev/null)"
     for h in "${files[@]}"; do
         if ! printf '#include <ab/%s>\n' "${h#common/include/ab/}" |
             "$CC" -std=c11 -Wall -Wextra -Werror -Wstrict-prototypes \
-                -fsyntax-only -I common/include -x c -; then
+                -fsyntax-only -I common/include "${deps[@]}" -x c -; then
             echo "$h does not compile on its own"
             rc=1
         fi
