@@ -26,4 +26,11 @@ void ab_free(void *ptr);
 void ab_alloc_fail_after(long successes);
 void ab_alloc_fail_reset(void);
 
+/*
+ * Number of allocations that returned NULL so far, injected or real.
+ * jansson reports some allocation failures as syntax errors; comparing
+ * this counter before and after a call tells the two apart.
+ */
+unsigned long ab_alloc_failures(void);
+
 #endif /* AB_ALLOC_H */

@@ -9,6 +9,7 @@
 #include "ab/setup.h"
 #include "ab/rc.h"
 
+#include <stdarg.h>
 #include <stddef.h>
 
 /* Caller-owned struct; the data it points to is owned by the buffer. */
@@ -25,11 +26,12 @@ void ab_buf_reset(struct ab_buf *buf);   /* len = 0, keeps memory */
 
 AB_NODISCARD enum ab_rc ab_buf_append(struct ab_buf *buf, const void *data,
                                       size_t len);
-AB_NODISCARD enum ab_rc ab_buf_append_str(struct ab_buf *buf,
-                                          const char *text);
+AB_NODISCARD enum ab_rc ab_buf_append_str(struct ab_buf *buf, const char *text);
 AB_NODISCARD enum ab_rc ab_buf_append_char(struct ab_buf *buf, char c);
-AB_NODISCARD enum ab_rc ab_buf_appendf(struct ab_buf *buf, const char *fmt,
-                                       ...) AB_PRINTF(2, 3);
+AB_NODISCARD enum ab_rc ab_buf_appendf(struct ab_buf *buf, const char *fmt, ...)
+    AB_PRINTF(2, 3);
+AB_NODISCARD enum ab_rc ab_buf_appendv(struct ab_buf *buf, const char *fmt,
+                                       va_list ap) AB_PRINTF(2, 0);
 /* Make room for `extra` more bytes; the caller writes at data + len and
  * then adds to len itself. */
 AB_NODISCARD enum ab_rc ab_buf_reserve(struct ab_buf *buf, size_t extra);

@@ -26,19 +26,19 @@ enum ab_sync_mode { AB_SYNC_FULL_REFRESH = 0, AB_SYNC_INCREMENTAL = 1 };
  */
 struct ab_stream {
     const char *name;
-    const char *ns;                 /* NULL when the stream has none */
+    const char *ns; /* NULL when the stream has none */
     enum ab_sync_mode sync_mode;
-    const json_t *json_schema;      /* the (possibly trimmed) schema */
-    const json_t *properties;       /* json_schema.properties, or NULL */
+    const json_t *json_schema; /* the (possibly trimmed) schema */
+    const json_t *properties;  /* json_schema.properties, or NULL */
     bool source_defined_cursor;
-    bool supports_incremental;      /* from supported_sync_modes */
-    const char **cursor_field;      /* resolved path, NULL if none */
+    bool supports_incremental; /* from supported_sync_modes */
+    const char **cursor_field; /* resolved path, NULL if none */
     size_t cursor_depth;
-    const char ***primary_key;      /* array of paths (configured first,
-                                     * else source-defined) */
+    const char ***primary_key; /* array of paths (configured first,
+                                * else source-defined) */
     size_t *primary_key_depths;
     size_t primary_key_count;
-    json_t *state;                  /* input stream_state or NULL (owned) */
+    json_t *state; /* input stream_state or NULL (owned) */
 
     /* runtime: maintained by stream.h */
     double records_since_state;
@@ -47,12 +47,12 @@ struct ab_stream {
     bool started;
     bool finished;
     enum ab_stream_status status;
-    struct ab_buf record_prefix;    /* cached '{"type":"RECORD",...' */
+    struct ab_buf record_prefix; /* cached '{"type":"RECORD",...' */
 };
 
 struct ab_catalog {
-    json_t *root;                   /* owned */
-    struct ab_stream *streams;      /* owned array */
+    json_t *root;              /* owned */
+    struct ab_stream *streams; /* owned array */
     size_t count;
 };
 
@@ -70,7 +70,8 @@ AB_NODISCARD enum ab_rc ab_catalog_load(const char *path,
                                         struct ab_error *err);
 
 /*
- * Attach input state from `path` (may be NULL: no state). Accepts an
+ * Attach input state from `path` (may be NULL: no state). The matched
+ * stream_state is copied into stream->state. Accepts an
  * array of STREAM state messages (extra keys and nulls ignored), `[]`,
  * `null`, an empty file. Matches by (name, namespace), falling back to
  * name only when the input descriptor has no namespace. A stream_state
@@ -82,7 +83,9 @@ AB_NODISCARD enum ab_rc ab_catalog_load_state(struct ab_catalog *catalog,
                                               const char *path,
                                               struct ab_error *err);
 
-/* Same, from an already parsed document (borrowed); for tests/fuzzing. */
+/* Same as ab_catalog_load, from an already parsed document whose
+ * reference is taken over (released by ab_catalog_cleanup, or at once on
+ * failure); for tests and fuzzing. */
 AB_NODISCARD enum ab_rc ab_catalog_from_json(json_t *root_take,
                                              struct ab_catalog *catalog,
                                              struct ab_error *err);
@@ -93,7 +96,8 @@ AB_NODISCARD enum ab_rc ab_catalog_state_from_json(struct ab_catalog *catalog,
 void ab_catalog_cleanup(struct ab_catalog *catalog);
 
 /* True when `field` (a top-level name) is in the stream's schema
- * properties, i.e. the user selected it. */
+ * properties, i.e. the user selected it. A stream whose schema has no
+ * properties object selects every field. */
 bool ab_stream_has_field(const struct ab_stream *stream, const char *field);
 
 #endif /* AB_CATALOG_H */

@@ -36,12 +36,19 @@ struct ab_cli {
 
 /* Parse argv. On a usage problem returns AB_ERR_USAGE with `err` set
  * (failure type config_error). */
-AB_NODISCARD enum ab_rc ab_cli_parse(int argc, char **argv,
-                                     struct ab_cli *cli,
+AB_NODISCARD enum ab_rc ab_cli_parse(int argc, char **argv, struct ab_cli *cli,
                                      struct ab_error *err);
 
-/* Usage text to stderr (the one place stderr is used). */
+/* Usage text to standard error (the one place it is used), preceded by
+ * a "program version" line when `version` is not NULL. */
 void ab_cli_usage(const char *program, const char *version);
+
+/* The line "program version" to standard error, for --version. */
+void ab_cli_version(const char *program, const char *version);
+
+/* One line "program: what: detail" to standard error, for the rare
+ * failure that cannot be reported on standard output (it broke). */
+void ab_cli_note(const char *program, const char *what, const char *detail);
 
 const char *ab_command_name(enum ab_command command);
 

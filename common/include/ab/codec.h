@@ -22,8 +22,7 @@ AB_NODISCARD enum ab_rc ab_base64_append(struct ab_buf *out, const void *data,
  * terminated). The same salt and value always give the same digest, so
  * hashed columns still join across tables.
  */
-AB_NODISCARD enum ab_rc ab_sha256_salted_hex(const char *salt,
-                                             size_t salt_len,
+AB_NODISCARD enum ab_rc ab_sha256_salted_hex(const char *salt, size_t salt_len,
                                              const void *value, size_t len,
                                              char hex[AB_SHA256_HEX_LEN + 1]);
 

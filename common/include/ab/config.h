@@ -13,9 +13,35 @@
 #include "ab/setup.h"
 #include "ab/rc.h"
 
+#include "ab/buf.h"
+
 #include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+
+/* Largest config, catalog or state file accepted. */
+#define AB_INPUT_FILE_MAX ((size_t)256 * 1024 * 1024)
+/* Deepest nesting the validator follows (schema and config together). */
+#define AB_CONFIG_MAX_DEPTH 32
+
+/*
+ * Read the whole file at `path` into `out` (appended; at most
+ * AB_INPUT_FILE_MAX bytes). `what` names it in errors. A missing,
+ * unreadable or oversized file is a config_error naming the file.
+ */
+AB_NODISCARD enum ab_rc ab_file_read(const char *path, const char *what,
+                                     struct ab_buf *out, struct ab_error *err);
+
+/*
+ * Parse JSON text (any value, not only objects). On success *out is a new
+ * reference. Invalid JSON is a config_error naming `what`, the file
+ * (`path`, may be NULL), line and column; allocation failure is
+ * AB_ERR_NOMEM.
+ */
+AB_NODISCARD enum ab_rc ab_json_parse(const char *text, size_t len,
+                                      const char *what, const char *path,
+                                      json_t **out, struct ab_error *err);
 
 /*
  * Read a JSON document from `path`. `what` names it in errors ("config",
@@ -31,9 +57,11 @@ AB_NODISCARD enum ab_rc ab_json_load_file(const char *path, const char *what,
  * against `schema` (the connectionSpecification). On failure returns
  * AB_ERR_CONFIG with a message like
  *   config key "ssl_mode.ca_certificate" is required for mode "verify_ca"
+ * A schema the validator cannot use (a pattern that does not compile, an
+ * unknown type name) is AB_ERR_INTERNAL: the spec is broken, not the
+ * config. The keyword subset is listed in docs/core.md.
  */
-AB_NODISCARD enum ab_rc ab_config_validate(const json_t *schema,
-                                           json_t *config,
+AB_NODISCARD enum ab_rc ab_config_validate(const json_t *schema, json_t *config,
                                            struct ab_error *err);
 
 /* Register the value of every field marked airbyte_secret (found by

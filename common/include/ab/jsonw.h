@@ -18,6 +18,12 @@
 #include <stdint.h>
 
 #define AB_JW_MAX_DEPTH 64
+/* Nesting limit of JSON text accepted by ab_jw_raw_json (MySQL's own JSON
+ * type stops at 100). */
+#define AB_JSON_MAX_DEPTH 256
+/* Buffer sizes for ab_i64_text and ab_double_text, NUL included. */
+#define AB_I64_TEXT_MAX 24
+#define AB_DOUBLE_TEXT_MAX 32
 
 /* Caller-owned; `buf` is borrowed and must outlive the writer. */
 struct ab_jw {
@@ -53,6 +59,10 @@ void ab_jw_int(struct ab_jw *jw, int64_t value);
 void ab_jw_uint(struct ab_jw *jw, uint64_t value);
 /* Non-finite values are written as null (JSON has no NaN). */
 void ab_jw_double(struct ab_jw *jw, double value);
+/* Like ab_jw_double, but always reads as a floating-point number: a
+ * decimal point is added to integral values (250 -> 250.0), as Airbyte
+ * wants for TRACE emitted_at and sourceStats.recordCount. */
+void ab_jw_float(struct ab_jw *jw, double value);
 void ab_jw_bool(struct ab_jw *jw, bool value);
 void ab_jw_null(struct ab_jw *jw);
 
@@ -77,7 +87,30 @@ void ab_jw_json(struct ab_jw *jw, const json_t *value);
 /* Binary data as a base64 string (RFC 4648, with padding). */
 void ab_jw_base64(struct ab_jw *jw, const void *data, size_t len);
 
-/* Validation only: true when text[0..len) is one valid JSON value. */
+/* Validation only: true when text[0..len) is one valid JSON value
+ * (RFC 8259, UTF-8, surrogate escapes in pairs, nesting at most
+ * AB_JSON_MAX_DEPTH). */
 bool ab_json_text_valid(const char *text, size_t len);
+
+/* True when text[0..len) is exactly one JSON number. */
+bool ab_json_number_valid(const char *text, size_t len);
+
+/*
+ * Append the JSON string escape of text[0..len) (no quotes) to `buf`:
+ * the same escaping ab_jw_strn uses, invalid UTF-8 repaired with U+FFFD
+ * (then *repaired is set; `repaired` may be NULL). On failure the buffer
+ * may hold part of the text.
+ */
+AB_NODISCARD enum ab_rc ab_json_escape_append(struct ab_buf *buf,
+                                              const char *text, size_t len,
+                                              bool *repaired);
+
+/* Decimal text of an integer (hand-rolled, no locale); returns its
+ * length. `out` must hold AB_I64_TEXT_MAX bytes. */
+size_t ab_i64_text(int64_t value, char out[AB_I64_TEXT_MAX]);
+
+/* Shortest of %.15g, %.16g, %.17g that reads back as `value` (finite
+ * values only); returns its length. */
+size_t ab_double_text(double value, char out[AB_DOUBLE_TEXT_MAX]);
 
 #endif /* AB_JSONW_H */

@@ -45,13 +45,14 @@ enum ab_log_level ab_log_get_level(void);
  * level is off.
  */
 void ab_log(enum ab_log_level level, const char *fmt, ...) AB_PRINTF(2, 3);
-void ab_logv(enum ab_log_level level, const char *fmt, va_list ap);
+void ab_logv(enum ab_log_level level, const char *fmt, va_list ap)
+    AB_PRINTF(2, 0);
 
-#define AB_LOG_AT(lvl, ...)                                                   \
-    do {                                                                      \
-        if ((lvl) >= ab_log_get_level()) {                                    \
-            ab_log((lvl), __VA_ARGS__);                                       \
-        }                                                                     \
+#define AB_LOG_AT(lvl, ...)                                                    \
+    do {                                                                       \
+        if ((lvl) >= ab_log_get_level()) {                                     \
+            ab_log((lvl), __VA_ARGS__);                                        \
+        }                                                                      \
     } while (0)
 #define ab_debug(...) AB_LOG_AT(AB_LOG_DEBUG, __VA_ARGS__)
 #define ab_info(...) AB_LOG_AT(AB_LOG_INFO, __VA_ARGS__)
@@ -63,8 +64,7 @@ AB_NODISCARD enum ab_rc ab_emit_spec(const json_t *spec);
 
 /* CONNECTION_STATUS SUCCEEDED (ok) or FAILED with `message` (may be
  * NULL). */
-AB_NODISCARD enum ab_rc ab_emit_connection_status(bool ok,
-                                                  const char *message);
+AB_NODISCARD enum ab_rc ab_emit_connection_status(bool ok, const char *message);
 
 /* `catalog` is an AirbyteCatalog object ({"streams": [...]}). */
 AB_NODISCARD enum ab_rc ab_emit_catalog(const json_t *catalog);
@@ -72,8 +72,7 @@ AB_NODISCARD enum ab_rc ab_emit_catalog(const json_t *catalog);
 /* ERROR trace from the recorded failure; stream name and namespace may be
  * NULL (omitted). */
 AB_NODISCARD enum ab_rc ab_emit_error_trace(const struct ab_error *err,
-                                            const char *stream,
-                                            const char *ns);
+                                            const char *stream, const char *ns);
 
 /* STREAM_STATUS trace; `reasons` (array) may be NULL. */
 AB_NODISCARD enum ab_rc ab_emit_stream_status(const char *stream,
@@ -85,8 +84,9 @@ AB_NODISCARD enum ab_rc ab_emit_stream_status(const char *stream,
 AB_NODISCARD enum ab_rc ab_emit_estimate(const char *stream, const char *ns,
                                          int64_t rows, int64_t bytes);
 
-/* STATE of type STREAM with sourceStats.recordCount; flushes stdout so a
- * checkpoint never waits in a buffer. `stream_state` must be an object. */
+/* STATE of type STREAM with sourceStats.recordCount; flushes the output
+ * so a checkpoint never waits in a buffer. `stream_state` must be an
+ * object. */
 AB_NODISCARD enum ab_rc ab_emit_state(const char *stream, const char *ns,
                                       const json_t *stream_state,
                                       double record_count);

@@ -14,17 +14,17 @@
 /* Values are stable: never renumber, only append. */
 enum ab_rc {
     AB_OK = 0,
-    AB_ERR_NOMEM = 1,       /* allocation failed */
-    AB_ERR_USAGE = 2,       /* bad command line */
-    AB_ERR_CONFIG = 3,      /* user-fixable configuration problem */
-    AB_ERR_IO = 4,          /* local file or pipe I/O failed */
-    AB_ERR_OUTPUT = 5,      /* stdout write failed (EPIPE, ENOSPC) */
-    AB_ERR_SOURCE = 6,      /* the source system failed (permanent) */
-    AB_ERR_TRANSIENT = 7,   /* the source failed, a retry may succeed */
-    AB_ERR_PARSE = 8,       /* malformed input data */
-    AB_ERR_LIMIT = 9,       /* a hard size limit was reached */
-    AB_ERR_STOPPED = 10,    /* SIGTERM/SIGINT asked us to stop */
-    AB_ERR_INTERNAL = 11    /* a bug: an invariant did not hold */
+    AB_ERR_NOMEM = 1,     /* allocation failed */
+    AB_ERR_USAGE = 2,     /* bad command line */
+    AB_ERR_CONFIG = 3,    /* user-fixable configuration problem */
+    AB_ERR_IO = 4,        /* local file or pipe I/O failed */
+    AB_ERR_OUTPUT = 5,    /* standard output write failed (EPIPE, ENOSPC) */
+    AB_ERR_SOURCE = 6,    /* the source system failed (permanent) */
+    AB_ERR_TRANSIENT = 7, /* the source failed, a retry may succeed */
+    AB_ERR_PARSE = 8,     /* malformed input data */
+    AB_ERR_LIMIT = 9,     /* a hard size limit was reached */
+    AB_ERR_STOPPED = 10,  /* SIGTERM/SIGINT asked us to stop */
+    AB_ERR_INTERNAL = 11  /* a bug: an invariant did not hold */
 };
 
 /* Airbyte failure_type of an ERROR trace. */
@@ -68,8 +68,8 @@ void ab_error_clear(struct ab_error *err);
  * `rc` so callers can write `return ab_error_set(...)`. The failure type
  * is ab_rc_failure(rc).
  */
-enum ab_rc ab_error_set(struct ab_error *err, enum ab_rc rc,
-                        const char *fmt, ...) AB_PRINTF(3, 4);
+enum ab_rc ab_error_set(struct ab_error *err, enum ab_rc rc, const char *fmt,
+                        ...) AB_PRINTF(3, 4);
 
 /* Same, with an explicit failure type. */
 enum ab_rc ab_error_setf(struct ab_error *err, enum ab_rc rc,

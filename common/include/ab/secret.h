@@ -11,6 +11,7 @@
 #include "ab/buf.h"
 #include "ab/rc.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define AB_SECRET_MASK "**********"
@@ -25,8 +26,14 @@ size_t ab_secret_count(void);
 void ab_secret_clear(void);
 
 /* Replace every registered secret in line->data[0..len) by
- * AB_SECRET_MASK, in place (the buffer may grow or shrink). */
+ * AB_SECRET_MASK, in place (the buffer may grow or shrink). The line is
+ * JSON: only occurrences wholly inside one string, on character
+ * boundaries, are replaced, so the line stays valid JSON. */
 AB_NODISCARD enum ab_rc ab_secret_mask(struct ab_buf *line);
+
+/* True when a form of a registered secret that can appear inside a JSON
+ * string occurs in text[0..len) (the cheap test before masking). */
+bool ab_secret_in(const char *text, size_t len);
 
 /* Mask into a caller buffer of `size` bytes (NUL-terminated, truncated if
  * needed); for texts that end up in error records. */

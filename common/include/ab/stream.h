@@ -49,6 +49,10 @@ enum ab_change_reason {
 };
 
 #define AB_RECORD_MAX_CHANGES 64
+/* Ceiling of one RECORD line. The platform warns from 20 MB on; past
+ * this ceiling ab_record_end fails with AB_ERR_LIMIT and the connector
+ * can write the row again with the largest values nulled. */
+#define AB_RECORD_MAX_BYTES ((size_t)64 * 1024 * 1024)
 
 /*
  * A record under construction. One per connector read loop, reused for
@@ -58,14 +62,16 @@ enum ab_change_reason {
 struct ab_record {
     struct ab_buf line;
     struct ab_jw jw;
-    struct ab_buf changes;  /* serialised meta.changes items */
+    struct ab_buf changes; /* serialised meta.changes items */
     unsigned change_count;
 };
 
 void ab_record_init(struct ab_record *rec);
 void ab_record_cleanup(struct ab_record *rec);
 
-/* Start a RECORD line for `stream` (emitted_at = now) and open `data`. */
+/* Start a RECORD line for `stream` and open `data`. `emitted_at_ms` is
+ * the extraction time; 0 or less means now. Failures are sticky in
+ * rec->jw and reported by ab_record_end. */
 void ab_record_begin(struct ab_record *rec, struct ab_stream *stream,
                      int64_t emitted_at_ms);
 
