@@ -96,7 +96,7 @@ class RecordFormatChecker(FormatChecker):
         if format == "date-time" and isinstance(instance, str):
             if not (_TIMESTAMP_RE.match(instance)
                     and _parse_datetime(instance)):
-                raise jsonschema.FormatError(
+                raise jsonschema.exceptions.FormatError(
                     "%r has invalid datetime format" % (instance,))
             return
         super().check(instance, format)
@@ -201,7 +201,10 @@ def schema_errors(instance: Any, definition: str = "AirbyteMessage"
 
 # ---------------------------------------------------------- line checks
 
-_STRING_LITERAL = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+_STRING_LITERAL = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
+# In valid JSON, whitespace between tokens always touches a structural
+# character; a line without such a pair is compact without further work.
+_NEAR_STRUCTURAL_WS = re.compile(r'\s[,:{}\[\]]|[,:{}\[\]]\s')
 
 
 def check_conventions(msg: dict) -> list[str]:
@@ -253,8 +256,8 @@ def check_line(raw: bytes, lineno: int = 0) -> dict:
                             % (where, exc, text[:300])) from None
     if not isinstance(msg, dict):
         raise ProtocolError("%s is JSON but not an object" % where)
-    outside = _STRING_LITERAL.sub('""', text)
-    if re.search(r"\s", outside):
+    if _NEAR_STRUCTURAL_WS.search(text) and \
+            re.search(r"\s", _STRING_LITERAL.sub('""', text)):
         raise ProtocolError("%s is not compact JSON (whitespace between "
                             "tokens): %r" % (where, text[:200]))
     errors = schema_errors(msg)
