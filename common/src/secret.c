@@ -17,6 +17,7 @@
 
 #include "ab/alloc.h"
 #include "ab/jsonw.h"
+#include "ab/utf8.h"
 
 #include <stdbool.h>
 #include <string.h>
@@ -36,10 +37,16 @@ static size_t secret_total;
 
 /* A form can appear inside a JSON string only when, read from a
  * character boundary, it holds no unescaped quote and does not end in
- * the middle of an escape sequence. */
+ * the middle of an escape sequence. It must also be valid UTF-8: output
+ * lines are, and a form cut inside a multi-byte character would match
+ * part of one and leave the rest of it stranded. */
 static bool form_json_safe(const char *text, size_t len)
 {
     size_t i = 0;
+
+    if (!ab_utf8_valid(text, len)) {
+        return false;
+    }
 
     while (i < len) {
         if (text[i] == '"' || (unsigned char)text[i] < 0x20) {

@@ -127,6 +127,19 @@ static void test_ab_secret_mask_across_strings_unmasked(void **state)
     assert_string_equal(masked(line), line);
 }
 
+static void test_ab_secret_mask_partial_character_unmasked(void **state)
+{
+    const char *out = NULL;
+
+    (void)state;
+    /* "caf" plus the first byte of the two-byte e-acute: its raw form
+     * would split the character; its repaired form never matches. */
+    assert_int_equal(ab_secret_add("caf\xC3"), AB_OK);
+    out = masked("[\"caf\xC3\xA9\"]");
+    assert_string_equal(out, "[\"caf\xC3\xA9\"]");
+    assert_string_equal(masked("[\"caf\xEF\xBF\xBD\"]"), "[\"**********\"]");
+}
+
 static void test_ab_secret_mask_longest_secret_first(void **state)
 {
     (void)state;
@@ -209,6 +222,7 @@ int main(void)
         T(test_ab_secret_mask_inside_unicode_escape_unmasked),
         T(test_ab_secret_mask_number_outside_string_unmasked),
         T(test_ab_secret_mask_across_strings_unmasked),
+        T(test_ab_secret_mask_partial_character_unmasked),
         T(test_ab_secret_mask_longest_secret_first),
         T(test_ab_secret_in_present_true_absent_false),
         T(test_ab_secret_mask_text_plain_masked),
