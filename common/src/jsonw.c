@@ -53,6 +53,12 @@ static const unsigned char str_class[256] = {
 
 static const char hex_upper[] = "0123456789ABCDEF";
 
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+/* High bit set in each byte of `v` that is zero (exact for the first
+ * such byte, which is all the scan needs). */
+#define HAS_ZERO(v) (((v)-ONES) & ~(v))
+
 static const char digit_pairs[] = "00010203040506070809"
                                   "10111213141516171819"
                                   "20212223242526272829"
@@ -106,6 +112,27 @@ static char *put_escape(char *out, unsigned char c)
     return out + 2;
 }
 
+/* Index of the first byte at or after `i` (below `end`) that may need
+ * escaping or validation, 8 bytes at a time: a word is plain when no
+ * byte is below 0x20, a quote, a backslash or at or above 0x80. May stop
+ * early (the byte loop then finishes the run), never late. */
+static size_t skip_plain(const unsigned char *p, size_t i, size_t end)
+{
+    uint64_t w = 0;
+    uint64_t hits = 0;
+
+    while (end - i >= 8) {
+        memcpy(&w, p + i, 8);
+        hits = ((w - ONES * 0x20) & ~w) | HAS_ZERO(w ^ (ONES * '"')) |
+               HAS_ZERO(w ^ (ONES * '\\')) | w;
+        if (hits & HIGHS) {
+            break;
+        }
+        i += 8;
+    }
+    return i;
+}
+
 /* Escape at least `chunk` bytes (fewer only at the end of the input) of
  * text[0..avail) into reserved space; returns the bytes consumed. */
 static size_t escape_some(struct ab_buf *buf, const char *text, size_t avail,
@@ -119,7 +146,7 @@ static size_t escape_some(struct ab_buf *buf, const char *text, size_t avail,
     bool valid = false;
 
     while (i < chunk) {
-        run = i;
+        run = skip_plain(p, i, chunk);
         while (run < chunk && str_class[p[run]] == 0) {
             run++;
         }
@@ -174,6 +201,12 @@ enum ab_rc ab_json_escape_append(struct ab_buf *buf, const char *text,
 
 /* ---- writer state ------------------------------------------------------ */
 
+/*
+ * Every value is written as: reserve room once (separator, value and the
+ * terminating NUL), then plain stores. A failed reservation leaves the
+ * buffer as it was and makes the writer fail.
+ */
+
 static void jw_fail(struct ab_jw *jw, enum ab_rc rc)
 {
     if (jw->rc == AB_OK) {
@@ -181,10 +214,16 @@ static void jw_fail(struct ab_jw *jw, enum ab_rc rc)
     }
 }
 
-static bool put(struct ab_jw *jw, const char *data, size_t len)
+/* Room for `extra` more bytes (plus the NUL); false once failed. */
+static bool room(struct ab_jw *jw, size_t extra)
 {
-    enum ab_rc rc = ab_buf_append(jw->buf, data, len);
+    struct ab_buf *b = jw->buf;
+    enum ab_rc rc = AB_OK;
 
+    if (extra < b->cap - b->len && extra <= b->max - b->len) {
+        return true;
+    }
+    rc = ab_buf_reserve(b, extra);
     if (rc != AB_OK) {
         jw_fail(jw, rc);
         return false;
@@ -192,20 +231,44 @@ static bool put(struct ab_jw *jw, const char *data, size_t len)
     return true;
 }
 
-/* Separator bookkeeping before a value; false once the writer failed. */
-static bool before_value(struct ab_jw *jw)
+/* Store into reserved room. */
+static void raw(struct ab_jw *jw, const char *data, size_t len)
 {
+    memcpy(jw->buf->data + jw->buf->len, data, len);
+    jw->buf->len += len;
+    jw->buf->data[jw->buf->len] = '\0';
+}
+
+static bool put(struct ab_jw *jw, const char *data, size_t len)
+{
+    if (!room(jw, len)) {
+        return false;
+    }
+    raw(jw, data, len);
+    return true;
+}
+
+/* Separator bookkeeping before a value, and room for the separator and
+ * `extra` bytes of value; false (nothing written) once failed. */
+static bool begin_value(struct ab_jw *jw, size_t extra)
+{
+    bool comma = false;
+
     if (jw->rc != AB_OK) {
         return false;
     }
-    if (jw->after_key) {
-        jw->after_key = false;
-        return true;
-    }
-    if (jw->need_comma[jw->depth] && !put(jw, ",", 1)) {
+    comma = !jw->after_key && jw->need_comma[jw->depth];
+    if (!room(jw, extra + 1)) {
         return false;
     }
-    jw->need_comma[jw->depth] = true;
+    if (comma) {
+        raw(jw, ",", 1);
+    }
+    if (jw->after_key) {
+        jw->after_key = false;
+    } else {
+        jw->need_comma[jw->depth] = true;
+    }
     return true;
 }
 
@@ -223,14 +286,12 @@ enum ab_rc ab_jw_rc(const struct ab_jw *jw)
 
 static void open_container(struct ab_jw *jw, char c)
 {
-    if (!before_value(jw)) {
-        return;
-    }
-    if (jw->depth + 1 >= AB_JW_MAX_DEPTH) {
+    if (jw->rc == AB_OK && jw->depth + 1 >= AB_JW_MAX_DEPTH) {
         jw_fail(jw, AB_ERR_LIMIT);
         return;
     }
-    if (put(jw, &c, 1)) {
+    if (begin_value(jw, 1)) {
+        raw(jw, &c, 1);
         jw->depth++;
         jw->need_comma[jw->depth] = false;
     }
@@ -270,14 +331,25 @@ void ab_jw_arr_close(struct ab_jw *jw)
     close_container(jw, ']');
 }
 
-/* A quoted, escaped string; returns true when a repair was made. */
-static bool put_string(struct ab_jw *jw, const char *text, size_t len)
+/* Room a string of `len` bytes needs up front: all of it when it is
+ * escaped in one pass, only the opening quote otherwise. */
+static size_t string_room(size_t len)
+{
+    return len <= ESC_CHUNK ? ESC_RESERVE(len) + 2 : 1;
+}
+
+/* A quoted, escaped string, written after string_room(len) bytes were
+ * reserved; returns true when a repair was made. */
+static bool write_string(struct ab_jw *jw, const char *text, size_t len)
 {
     bool repaired = false;
     enum ab_rc rc = AB_OK;
 
-    if (!put(jw, "\"", 1)) {
-        return false;
+    raw(jw, "\"", 1);
+    if (len <= ESC_CHUNK) {
+        (void)escape_some(jw->buf, text, len, len, &repaired);
+        raw(jw, "\"", 1);
+        return repaired;
     }
     rc = ab_json_escape_append(jw->buf, text, len, &repaired);
     if (rc != AB_OK) {
@@ -297,11 +369,14 @@ void ab_jw_keyn(struct ab_jw *jw, const char *key, size_t len)
         jw_fail(jw, AB_ERR_INTERNAL);
         return;
     }
-    if (jw->need_comma[jw->depth] && !put(jw, ",", 1)) {
+    if (!room(jw, string_room(len) + 2)) {
         return;
     }
+    if (jw->need_comma[jw->depth]) {
+        raw(jw, ",", 1);
+    }
     jw->need_comma[jw->depth] = true;
-    (void)put_string(jw, key, len);
+    (void)write_string(jw, key, len);
     if (put(jw, ":", 1)) {
         jw->after_key = true;
     }
@@ -314,10 +389,10 @@ void ab_jw_key(struct ab_jw *jw, const char *key)
 
 bool ab_jw_strn(struct ab_jw *jw, const char *text, size_t len)
 {
-    if (!before_value(jw)) {
+    if (!begin_value(jw, string_room(len))) {
         return false;
     }
-    return put_string(jw, text, len);
+    return write_string(jw, text, len);
 }
 
 bool ab_jw_str(struct ab_jw *jw, const char *text)
@@ -373,11 +448,8 @@ size_t ab_i64_text(int64_t value, char out[AB_I64_TEXT_MAX])
 
 void ab_jw_int(struct ab_jw *jw, int64_t value)
 {
-    char text[AB_I64_TEXT_MAX];
-    size_t n = ab_i64_text(value, text);
-
-    if (before_value(jw)) {
-        (void)put(jw, text, n);
+    if (begin_value(jw, AB_I64_TEXT_MAX)) {
+        jw->buf->len += ab_i64_text(value, jw->buf->data + jw->buf->len);
     }
 }
 
@@ -386,24 +458,80 @@ void ab_jw_uint(struct ab_jw *jw, uint64_t value)
     char tmp[AB_I64_TEXT_MAX];
     size_t n = u64_digits(value, tmp + sizeof(tmp));
 
-    if (before_value(jw)) {
-        (void)put(jw, tmp + sizeof(tmp) - n, n);
+    if (begin_value(jw, n)) {
+        raw(jw, tmp + sizeof(tmp) - n, n);
     }
+}
+
+/* Short decimals (0.25, 19.99, 3) are common in data and slow to find
+ * with printf/strtod. If m / 10^k, for the smallest k <= 9 and an exact
+ * integer m < 2^53, divides back to exactly `value` (IEEE division is
+ * correctly rounded, as strtod is), that decimal text reads back as
+ * `value` and is the shortest with that many decimals. Returns its
+ * length, or 0 to fall back to printf. */
+static size_t short_decimal(double value, char *out)
+{
+    static const double p10[] = { 1e0, 1e1, 1e2, 1e3, 1e4,
+                                  1e5, 1e6, 1e7, 1e8, 1e9 };
+    double a = fabs(value);
+    char digits[AB_I64_TEXT_MAX];
+    uint64_t m = 0;
+    size_t k = 0;
+    size_t n = 0;
+    size_t o = 0;
+
+    for (k = 0; k < sizeof(p10) / sizeof(p10[0]); k++) {
+        if (!(a * p10[k] < 9007199254740992.0)) {
+            return 0; /* too large (or NaN): printf decides */
+        }
+        m = (uint64_t)(a * p10[k] + 0.5);
+        if ((double)m / p10[k] == a) {
+            break;
+        }
+    }
+    if (k == sizeof(p10) / sizeof(p10[0])) {
+        return 0;
+    }
+    n = u64_digits(m, digits + sizeof(digits));
+    if (signbit(value)) {
+        out[o++] = '-';
+    }
+    /* Integer part (at least "0"), then the k decimals. */
+    if (n <= k) {
+        out[o++] = '0';
+    } else {
+        memcpy(out + o, digits + sizeof(digits) - n, n - k);
+        o += n - k;
+    }
+    if (k > 0) {
+        out[o++] = '.';
+        memset(out + o, '0', k > n ? k - n : 0);
+        o += k > n ? k - n : 0;
+        memcpy(out + o, digits + sizeof(digits) - (n < k ? n : k),
+               n < k ? n : k);
+        o += n < k ? n : k;
+    }
+    out[o] = '\0';
+    return o;
 }
 
 size_t ab_double_text(double value, char out[AB_DOUBLE_TEXT_MAX])
 {
     static const int precisions[] = { 15, 16, 17 };
     size_t i = 0;
-    int n = 0;
+    size_t n = short_decimal(value, out);
 
+    if (n > 0) {
+        return n;
+    }
     for (i = 0; i < sizeof(precisions) / sizeof(precisions[0]); i++) {
-        n = snprintf(out, AB_DOUBLE_TEXT_MAX, "%.*g", precisions[i], value);
+        n = (size_t)snprintf(out, AB_DOUBLE_TEXT_MAX, "%.*g", precisions[i],
+                             value);
         if (precisions[i] == 17 || strtod(out, NULL) == value) {
             break;
         }
     }
-    return (size_t)n;
+    return n;
 }
 
 void ab_jw_double(struct ab_jw *jw, double value)
@@ -416,8 +544,8 @@ void ab_jw_double(struct ab_jw *jw, double value)
         return;
     }
     n = ab_double_text(value, text);
-    if (before_value(jw)) {
-        (void)put(jw, text, n);
+    if (begin_value(jw, n)) {
+        raw(jw, text, n);
     }
 }
 
@@ -435,22 +563,22 @@ void ab_jw_float(struct ab_jw *jw, double value)
         memcpy(text + n, ".0", 3);
         n += 2;
     }
-    if (before_value(jw)) {
-        (void)put(jw, text, n);
+    if (begin_value(jw, n)) {
+        raw(jw, text, n);
     }
 }
 
 void ab_jw_bool(struct ab_jw *jw, bool value)
 {
-    if (before_value(jw)) {
-        (void)put(jw, value ? "true" : "false", value ? 4 : 5);
+    if (begin_value(jw, 5)) {
+        raw(jw, value ? "true" : "false", value ? 4 : 5);
     }
 }
 
 void ab_jw_null(struct ab_jw *jw)
 {
-    if (before_value(jw)) {
-        (void)put(jw, "null", 4);
+    if (begin_value(jw, 4)) {
+        raw(jw, "null", 4);
     }
 }
 
@@ -525,8 +653,8 @@ bool ab_jw_number_text(struct ab_jw *jw, const char *text, size_t len)
     if (!ab_json_number_valid(text, len)) {
         return false;
     }
-    if (before_value(jw)) {
-        (void)put(jw, text, len);
+    if (begin_value(jw, len)) {
+        raw(jw, text, len);
     }
     return true;
 }
@@ -792,22 +920,15 @@ static size_t copy_compact(char *out, const char *in, size_t len)
 
 bool ab_jw_raw_json(struct ab_jw *jw, const char *text, size_t len)
 {
-    enum ab_rc rc = AB_OK;
     struct ab_buf *buf = jw->buf;
 
     if (!ab_json_text_valid(text, len)) {
         return false;
     }
-    if (!before_value(jw)) {
-        return true;
+    if (begin_value(jw, len)) {
+        buf->len += copy_compact(buf->data + buf->len, text, len);
+        buf->data[buf->len] = '\0';
     }
-    rc = ab_buf_reserve(buf, len);
-    if (rc != AB_OK) {
-        jw_fail(jw, rc);
-        return true;
-    }
-    buf->len += copy_compact(buf->data + buf->len, text, len);
-    buf->data[buf->len] = '\0';
     return true;
 }
 
@@ -817,13 +938,12 @@ void ab_jw_json(struct ab_jw *jw, const json_t *value)
 {
     const size_t flags = JSON_COMPACT | JSON_ENCODE_ANY;
     size_t need = 0;
-    enum ab_rc rc = AB_OK;
 
     if (!value) {
         ab_jw_null(jw);
         return;
     }
-    if (!before_value(jw)) {
+    if (jw->rc != AB_OK) {
         return;
     }
     /* Every JSON text is at least one byte long, so 0 means jansson
@@ -834,9 +954,7 @@ void ab_jw_json(struct ab_jw *jw, const json_t *value)
         jw_fail(jw, AB_ERR_NOMEM);
         return;
     }
-    rc = ab_buf_reserve(jw->buf, need);
-    if (rc != AB_OK) {
-        jw_fail(jw, rc);
+    if (!begin_value(jw, need)) {
         return;
     }
     if (json_dumpb(value, jw->buf->data + jw->buf->len, need, flags) != need) {
@@ -851,9 +969,10 @@ void ab_jw_base64(struct ab_jw *jw, const void *data, size_t len)
 {
     enum ab_rc rc = AB_OK;
 
-    if (!before_value(jw) || !put(jw, "\"", 1)) {
+    if (!begin_value(jw, 1)) {
         return;
     }
+    raw(jw, "\"", 1);
     rc = ab_base64_append(jw->buf, data, len);
     if (rc != AB_OK) {
         jw_fail(jw, rc);

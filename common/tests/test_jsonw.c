@@ -177,6 +177,37 @@ static void test_ab_double_text_random_values_read_back(void **state)
     }
 }
 
+static void assert_double_text(double v, const char *want)
+{
+    char text[AB_DOUBLE_TEXT_MAX];
+
+    assert_int_equal(ab_double_text(v, text), strlen(want));
+    assert_string_equal(text, want);
+    assert_true(strtod(text, NULL) == v);
+}
+
+static void test_ab_double_text_short_decimals_exact(void **state)
+{
+    (void)state;
+    assert_double_text(0.25, "0.25");
+    assert_double_text(19.99, "19.99");
+    assert_double_text(-1234.5, "-1234.5");
+    assert_double_text(0.001, "0.001");
+    assert_double_text(1e-9, "0.000000001");
+    assert_double_text(-0.0, "-0");
+    assert_double_text(3, "3");
+    assert_double_text(4503599627370495.5, "4503599627370495.5");
+}
+
+static void test_ab_double_text_long_values_printf_fallback(void **state)
+{
+    (void)state;
+    assert_double_text(1e-10, "1e-10");
+    assert_double_text(9007199254740993.0, "9007199254740992");
+    assert_double_text(1.0 / 7.0, "0.14285714285714285");
+    assert_double_text(1e22, "1e+22");
+}
+
 static void test_ab_jw_double_non_finite_null(void **state)
 {
     struct fixture *f = *state;
@@ -403,6 +434,8 @@ int main(void)
         T(test_ab_jw_int_extremes_exact),
         T(test_ab_jw_double_shortest_round_trip),
         T(test_ab_double_text_random_values_read_back),
+        T(test_ab_double_text_short_decimals_exact),
+        T(test_ab_double_text_long_values_printf_fallback),
         T(test_ab_jw_double_non_finite_null),
         T(test_ab_jw_float_integral_gets_decimal_point),
         T(test_ab_jw_number_text_valid_written_verbatim),
