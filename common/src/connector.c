@@ -111,6 +111,8 @@ static void set_log_level(const struct ab_cli *cli)
  * returned an error without recording it) and give exit status 1. */
 static int fail(struct run *r, enum ab_rc rc, const struct ab_stream *st)
 {
+    char masked[AB_ERROR_MESSAGE_MAX];
+
     if (!r->err.set) {
         (void)ab_error_set(&r->err, rc, "%s failed: %s",
                            ab_command_name(r->cli.command), ab_rc_str(rc));
@@ -120,8 +122,10 @@ static int fail(struct run *r, enum ab_rc rc, const struct ab_stream *st)
         rc = ab_out_flush();
     }
     if (rc != AB_OK) {
-        /* Standard output is gone; standard error is all that is left. */
-        ab_cli_note(r->conn->name, r->err.message,
+        /* Standard output is gone; standard error is all that is left,
+         * and nothing masks it on the way out. */
+        ab_secret_mask_text(r->err.message, masked, sizeof(masked));
+        ab_cli_note(r->conn->name, masked,
                     ab_out_failed() ? strerror(ab_out_errno()) : ab_rc_str(rc));
     }
     return 1;

@@ -21,7 +21,8 @@ static const char *const spec_json =
     "\"required\":[\"password\"],\"properties\":{"
     "\"password\":{\"type\":\"string\",\"airbyte_secret\":true},"
     "\"mode\":{\"type\":\"string\",\"enum\":[\"ok\",\"bad_credentials\","
-    "\"broken\",\"fail_mid_stream\",\"stop\"],\"default\":\"ok\"},"
+    "\"broken\",\"fail_mid_stream\",\"stop\",\"leak\"],"
+    "\"default\":\"ok\"},"
     "\"rows\":{\"type\":\"integer\",\"minimum\":0,\"default\":2},"
     "\"checkpoint_interval_records\":{\"type\":\"integer\"}}}}";
 
@@ -44,6 +45,10 @@ static enum ab_rc t_check(const json_t *config, struct ab_error *err)
     }
     if (mode_is(config, "broken")) {
         return ab_error_set(err, AB_ERR_SOURCE, "server went away");
+    }
+    if (mode_is(config, "leak")) {
+        return ab_error_set(err, AB_ERR_SOURCE, "cannot log in with %s",
+                            ab_cfg_str(config, "password", ""));
     }
     return AB_OK;
 }
@@ -510,6 +515,24 @@ static void test_ab_main_closed_output_exit_nonzero(void **state)
     capture_begin(&cap);
 }
 
+static void test_ab_main_closed_output_error_masked_on_stderr(void **state)
+{
+    int fds[2];
+
+    (void)state;
+    use_config("{\"password\":\"pw-123\",\"mode\":\"leak\"}");
+    capture_free(&cap);
+    assert_int_equal(pipe(fds), 0);
+    close(fds[0]);
+    ab_out_init(fds[1]);
+    assert_int_equal(RUN("src", "check", "--config", config_path), 1);
+    assert_non_null(strstr(err_text, "source-test: cannot log in with "
+                                     "**********: Broken pipe"));
+    assert_null(strstr(err_text, "pw-123"));
+    close(fds[1]);
+    capture_begin(&cap);
+}
+
 static void test_ab_main_failing_allocations_clean_exit(void **state)
 {
     int status = 1;
@@ -556,6 +579,7 @@ int main(void)
         T(test_ab_main_debug_flag_debug_shown),
         T(test_ab_main_sigterm_incomplete_reraised),
         T(test_ab_main_closed_output_exit_nonzero),
+        T(test_ab_main_closed_output_error_masked_on_stderr),
         T(test_ab_main_failing_allocations_clean_exit),
     };
 #undef T
