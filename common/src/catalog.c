@@ -358,7 +358,9 @@ static enum ab_rc attach_state(struct ab_stream *st, const json_t *state,
     return AB_OK;
 }
 
-/* The "stream" object of a STREAM state entry, or a config error. */
+/* The "stream" object of a STREAM state entry, or a config error.
+ * KNOWN-ISSUE(CORE-3): GLOBAL and LEGACY entries are refused; no
+ * connector of this project keeps a shared cursor yet. */
 static enum ab_rc entry_stream(const json_t *entry, size_t index,
                                const json_t **stream, struct ab_error *err)
 {

@@ -7,8 +7,13 @@
  * the line: a form is only replaced where it lies wholly inside one JSON
  * string and starts and ends on character boundaries (never right after
  * the backslash of an escape, never ending inside one). Numbers and
- * punctuation are never touched. Forms are kept longest first, so a
- * secret that contains another is masked whole.
+ * punctuation are never touched.
+ * KNOWN-ISSUE(CORE-1): a secret that appears in a line only as a JSON
+ * number (a numeric password copied into a record) stays visible;
+ * rewriting a number would corrupt the data or the line.
+ *
+ * Forms are kept longest first, so a secret that contains another is
+ * masked whole.
  *
  * The common case, a line holding no secret, costs one scan per form.
  */
