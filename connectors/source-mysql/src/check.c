@@ -1,7 +1,8 @@
 /*
  * check: connect with the configured TLS mode, then prove SELECT on every
- * table and view the filters select (SELECT * ... LIMIT 0 reads no rows
- * but fails exactly like a real read would on a missing grant). Any
+ * table and view the filters select (SELECT <columns> ... LIMIT 0 reads
+ * no rows but fails exactly like a real read would on a missing grant;
+ * excluded columns are left out, as in a read). Any
  * problem the user can fix is returned as AB_ERR_CONFIG, which the driver
  * prints as CONNECTION_STATUS FAILED with the message.
  */
@@ -14,6 +15,7 @@
 #include "query.h"
 #include "schema.h"
 #include "sql.h"
+#include "policy.h"
 
 #include <ab/msg.h>
 
@@ -32,19 +34,47 @@ static enum ab_rc as_config(enum ab_rc rc, struct ab_error *err)
     return rc;
 }
 
+/* Every column that is not excluded, as a select list ("1" if none). */
+static enum ab_rc probe_columns(const struct sm_table *t, struct ab_buf *b)
+{
+    enum ab_rc rc = AB_OK;
+    size_t i;
+
+    for (i = 0; rc == AB_OK && i < t->ncols; i++) {
+        if (t->cols[i].action == SM_ACT_EXCLUDE) {
+            continue;
+        }
+        if (b->len > 0) {
+            rc = ab_buf_append_char(b, ',');
+        }
+        if (rc == AB_OK) {
+            rc = sm_sql_ident(b, t->cols[i].name);
+        }
+    }
+    if (rc == AB_OK && b->len == 0) {
+        rc = ab_buf_append_char(b, '1');
+    }
+    return rc;
+}
+
 static enum ab_rc probe_table(struct sm_conn *c, const char *db,
                               const struct sm_table *t, struct ab_buf *sql,
                               struct ab_error *err)
 {
     struct ab_buf from;
+    struct ab_buf cols;
     MYSQL_RES *res = NULL;
     enum ab_rc rc = AB_OK;
 
     ab_buf_init(&from, 4096);
+    ab_buf_init(&cols, 16u * 1024u * 1024u);
     ab_buf_reset(sql);
     rc = sm_sql_table(&from, db, t->name);
     if (rc == AB_OK) {
-        rc = ab_buf_appendf(sql, SM_SQL_PROBE, from.data);
+        rc = probe_columns(t, &cols);
+    }
+    if (rc == AB_OK) {
+        rc = ab_buf_appendf(sql, SM_SQL_PROBE, cols.data, from.data);
     }
     if (rc != AB_OK) {
         rc = ab_error_set(err, rc, "could not build the probe query");
@@ -62,6 +92,7 @@ static enum ab_rc probe_table(struct sm_conn *c, const char *db,
         mysql_free_result(res);
     }
     ab_buf_cleanup(&from);
+    ab_buf_cleanup(&cols);
     return rc;
 }
 

@@ -56,7 +56,8 @@
 
 /* ---- check -------------------------------------------------------------- */
 
-/* %s: `db`.`table`. Proves SELECT on the table without reading rows. */
-#define SM_SQL_PROBE "SELECT * FROM %s LIMIT 0"
+/* %s: the columns a read would select, %s: `db`.`table`. Proves SELECT
+ * on exactly those columns (column grants included) without reading. */
+#define SM_SQL_PROBE "SELECT %s FROM %s LIMIT 0"
 
 #endif /* SM_SQL_H */
