@@ -18,6 +18,8 @@
 #   BUFFER_POOL=1G       innodb_buffer_pool_size of the throwaway server
 #   PROFILE=0            1: also record `perf record -g` of one connector run
 #   KEEP_SERVER=0        1: leave the server's data directory in place
+#   QUIET_PCT=20         before each timed round, wait until the machine is
+#   QUIET_WAIT=300       under QUIET_PCT % busy, for at most QUIET_WAIT s
 #
 # Everything it writes goes under bench/out/ (gitignored): the cached CSV,
 # the tap venv, and bench/out/runs/<time>/ with configs, /usr/bin/time
@@ -40,6 +42,8 @@ CONNECTOR_EXTRA=${CONNECTOR_EXTRA:-'{}'}
 BUFFER_POOL=${BUFFER_POOL:-1G}
 PROFILE=${PROFILE:-0}
 KEEP_SERVER=${KEEP_SERVER:-0}
+QUIET_PCT=${QUIET_PCT:-20}
+QUIET_WAIT=${QUIET_WAIT:-300}
 ONTRACK_DIR=${ONTRACK_DIR:-$REPO/../shared/ontrack}
 TAP_PKG=pipelinewise-tap-mysql
 
@@ -71,8 +75,8 @@ check_tools() {
         || bench_die "no OnTrack schema at $ONTRACK_DIR (set ONTRACK_DIR)"
 }
 
-# The generator writes every table (about 1.5 GB at scale 100, several
-# minutes); only tasks.csv is kept, so a rerun skips this step.
+# The generator writes every table (about 2.1 GB and 10 minutes at scale
+# 100); only tasks.csv is kept, so a rerun skips this step.
 ensure_csv() {
     CSV=$OUT/csv-s$SCALE/tasks.csv
     if [ -s "$CSV" ]; then
@@ -108,6 +112,7 @@ start_server() {
     SOCK=$SERVER_DIR/mysqld.sock
     PORT=$(bench_free_port)
     trap stop_server EXIT
+    trap 'exit 130' INT TERM
     mariadb-install-db --no-defaults --user=root \
         --datadir="$SERVER_DIR/data" --skip-test-db \
         >"$RUN/install-db.log" 2>&1 \
@@ -339,18 +344,31 @@ prepare_db() {
     done
 }
 
+# One timed run. Before it, wait for the other work on the machine to calm
+# down; around it, count the machine's busy CPU ticks and the server's, so
+# the report can show how much CPU went to neither the tool nor the server
+# (other work on a shared machine slows a round down).
+timed_round() {
+    local db=$1 tool=$2 round=$3 tag=$1-$2-$3 pct m0 s0 m1 s1
+    pct=$(bench_wait_quiet "$QUIET_PCT" "$QUIET_WAIT")
+    tool_cmd "$tool" "$db"
+    m0=$(bench_cpu_busy_ticks)
+    s0=$(bench_proc_ticks "$SERVER_PID")
+    bench_timed "$RUN/time-$tag" "${CMD[@]}" 2>>"$RUN/stderr-$db-$tool" \
+        || bench_die "$tool failed in round $round ($db)"
+    m1=$(bench_cpu_busy_ticks)
+    s1=$(bench_proc_ticks "$SERVER_PID")
+    echo "$pct $((m1 - m0)) $((s1 - s0))" >"$RUN/cpu-$tag"
+    bench_log "$db round $round $tool:" \
+        "$(grep -E 'Elapsed|Maximum resident' "$RUN/time-$tag" \
+            | sed 's/.*: //' | paste -sd ' ') (machine ${pct}% busy before)"
+}
+
 time_db() {
     local db=$1 round tool
     for round in $(seq 1 "$ROUNDS"); do
         for tool in "${TOOLS[@]}"; do
-            tool_cmd "$tool" "$db"
-            bench_timed "$RUN/time-$db-$tool-$round" "${CMD[@]}" \
-                2>>"$RUN/stderr-$db-$tool" \
-                || bench_die "$tool failed in round $round ($db)"
-            bench_log "$db round $round $tool:" \
-                "$(grep -E 'Elapsed|Maximum resident' \
-                    "$RUN/time-$db-$tool-$round" | sed 's/.*: //' \
-                    | paste -sd ' ')"
+            timed_round "$db" "$tool" "$round"
         done
     done
 }
