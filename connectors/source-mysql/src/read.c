@@ -324,6 +324,9 @@ static enum ab_rc read_chunk(struct reader *r, struct sm_plan *p,
 
 /* ---- streams ------------------------------------------------------------ */
 
+/* KNOWN-ISSUE(MY-7): every incremental chunk is a new ORDER BY cursor,
+ * key query; without an index on the cursor the server scans and sorts
+ * the table once per chunk. */
 static enum ab_rc read_all_chunks(struct reader *r, struct sm_plan *p)
 {
     uint64_t limit = p->nkeys > 0 ? r->o->chunk_size : 0;
