@@ -367,6 +367,7 @@ def run_connector(binary: Path | str, args: Sequence[str],
     if env:
         full_env.update(env)
     t0 = time.monotonic()
+    wall0 = time.time()
     proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             env=full_env, cwd=cwd, start_new_session=True)
@@ -383,7 +384,36 @@ def run_connector(binary: Path | str, args: Sequence[str],
               stderr=err.decode("utf-8", "replace"),
               duration=time.monotonic() - t0)
     _parse_into(run, check)
+    _check_clock(run, wall0, time.time(), check)
     return run
+
+
+# emitted_at is wall-clock time in milliseconds (PROTOCOL.md 2.3, 2.6);
+# seconds, microseconds or a constant fall outside the run's time window.
+CLOCK_SLACK_MS = 2000
+
+
+def _check_clock(run: Run, wall0: float, wall1: float, check: bool) -> None:
+    low = wall0 * 1000 - CLOCK_SLACK_MS
+    high = wall1 * 1000 + CLOCK_SLACK_MS
+    for i, msg in enumerate(run.messages, start=1):
+        payload = msg.get(PAYLOAD_KEYS.get(msg.get("type"), ""), None)
+        if not isinstance(payload, dict) or msg["type"] not in (
+                "RECORD", "TRACE", "CONTROL"):
+            continue
+        value = payload.get("emitted_at")
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            continue
+        if not low <= value <= high:
+            problem = ("stdout line %d: emitted_at %s is not the wall-clock "
+                       "time in milliseconds (the run took place between "
+                       "%d and %d)" % (i, value, low + CLOCK_SLACK_MS,
+                                       high - CLOCK_SLACK_MS))
+            if check:
+                raise ProtocolError("%s\n%s" % (problem, run.describe()))
+            if run.protocol_error is None:
+                run.protocol_error = problem
+            return
 
 
 def _parse_into(run: Run, check: bool) -> None:

@@ -107,8 +107,9 @@ class MariaDB:
         self.socket = self._socket_path()
         self.pid_file = self.basedir / "mariadbd.pid"
         self.error_log = self.basedir / "error.log"
-        # Private temp dir: other processes cleaning /tmp must not remove
-        # the server's internal temporary tables.
+        # Private temp dir: a MariaDB server deletes every "#sql*" file in
+        # its tmpdir when it starts, so servers sharing /tmp destroy each
+        # other's internal temporary tables.
         self.tmpdir = self.basedir / "tmp"
         self.base_args = list(extra_args)
         self.last_args: list[str] = []
@@ -130,18 +131,29 @@ class MariaDB:
         if (self.datadir / "mysql").is_dir():
             return
         self.datadir.mkdir(parents=True, exist_ok=True)
+        self.tmpdir.mkdir(parents=True, exist_ok=True)
         argv = [_tool("mariadb-install-db", "mysql_install_db"),
                 "--no-defaults",
                 "--datadir=%s" % self.datadir,
+                "--tmpdir=%s" % self.tmpdir,
                 "--auth-root-authentication-method=normal",
                 "--skip-test-db"]
         if os.geteuid() == 0:
             argv.append("--user=root")
-        res = subprocess.run(argv, capture_output=True, text=True,
-                             timeout=120)
-        if res.returncode != 0:
-            raise ServerError("mariadb-install-db failed:\n%s\n%s"
-                              % (res.stdout, res.stderr))
+        failures = []
+        # One retry on a clean directory, should the bootstrap server fail
+        # for reasons outside the tests (a full disk, a busy machine).
+        for _attempt in range(2):
+            res = subprocess.run(argv, capture_output=True, text=True,
+                                 timeout=300)
+            if res.returncode == 0:
+                return
+            failures.append("%s\n%s" % (res.stdout[-3000:],
+                                         res.stderr[-3000:]))
+            shutil.rmtree(self.datadir, ignore_errors=True)
+            self.datadir.mkdir(parents=True, exist_ok=True)
+        raise ServerError("mariadb-install-db failed twice:\n%s"
+                          % "\n---\n".join(failures))
 
     def server_argv(self, extra_args: Sequence[str] = ()) -> list[str]:
         argv = [_tool("mariadbd", "mysqld"),

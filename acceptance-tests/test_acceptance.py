@@ -488,8 +488,9 @@ class TestIncremental:
         run2 = env.connector("inc-2").read(config, catalog, state,
                                            timeout=case.timeout)
         run2.assert_ok()
-        assert checks.records_differ(run1.records, run2.records), (
-            "records did not change between reads; state: %s" % state)
+        differ = checks.records_differ(run1.records, run2.records)
+        assert differ, ("records did not change between reads (%d records "
+                        "both times); state: %s" % (len(run1.records), state))
 
     def test_read_sequential_slices(self, envs, incremental_case):
         """9.6.2: per stream, a read from each sampled intermediate state
@@ -529,9 +530,10 @@ class TestIncremental:
                     "expected at least %d" % (name, idx + 1, len(chosen),
                                               state, len(run_n.records),
                                               expected))
-                assert checks.records_differ(run1.records, run_n.records), (
-                    "%s: a read from state %s returned the same records as "
-                    "the full read" % (name, state))
+                differ = checks.records_differ(run1.records, run_n.records)
+                assert differ, ("%s: a read from state %s returned the same "
+                                "%d records as the full read"
+                                % (name, state, len(run_n.records)))
                 tested += 1
         assert tested, "no stream produced records and states to slice"
 

@@ -13,6 +13,7 @@ import json
 import re
 import stat
 import textwrap
+import time
 from pathlib import Path
 
 import jsonschema
@@ -208,8 +209,14 @@ def _script(tmp_path: Path, body: str) -> Path:
     return path
 
 
+def live_record(emitted_at=None) -> dict:
+    """RECORD stamped now: the runner checks emitted_at against the clock."""
+    return _mut(["record", "emitted_at"],
+                int(time.time() * 1000) if emitted_at is None else emitted_at)
+
+
 def test_runner_collects_messages(tmp_path):
-    line = compact(RECORD).decode()
+    line = compact(live_record()).decode()
     st = compact({"type": "STATE", "state": {
         "type": "STREAM", "stream": {"stream_descriptor": {"name": "s"},
                                      "stream_state": {"c": 1}},
@@ -226,11 +233,23 @@ def test_runner_collects_messages(tmp_path):
 
 def test_runner_rejects_a_bad_line(tmp_path):
     script = _script(tmp_path, "echo '%s'\necho 'plain text log'\n"
-                     % compact(RECORD).decode().strip())
+                     % compact(live_record()).decode().strip())
     with pytest.raises(protocol.ProtocolError, match="line 2"):
         protocol.run_connector(script, [], timeout=30)
     run = protocol.run_connector(script, [], timeout=30, check=False)
     assert len(run.messages) == 1 and "line 2" in run.protocol_error
+
+
+@pytest.mark.parametrize("stamp", [
+    int(time.time()), int(time.time() * 1e6), 1717236000123, 0],
+    ids=["seconds", "microseconds", "fixed-past", "zero"])
+def test_runner_checks_emitted_at_clock(tmp_path, stamp):
+    script = _script(tmp_path, "echo '%s'\n"
+                     % compact(live_record(stamp)).decode().strip())
+    with pytest.raises(protocol.ProtocolError, match="wall-clock"):
+        protocol.run_connector(script, [], timeout=30)
+    run = protocol.run_connector(script, [], timeout=30, check=False)
+    assert "wall-clock" in run.protocol_error
 
 
 def test_runner_rejects_partial_last_line(tmp_path):
