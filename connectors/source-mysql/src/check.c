@@ -105,7 +105,10 @@ static enum ab_rc probe_all(struct sm_conn *c, const struct sm_options *o,
 
     ab_buf_init(&sql, 16384);
     for (i = 0; rc == AB_OK && i < s->count; i++) {
-        rc = probe_table(c, o->database, &s->tables[i], &sql, err);
+        /* Not a stream (see discover): nothing a read would select. */
+        if (sm_table_has_columns(&s->tables[i])) {
+            rc = probe_table(c, o->database, &s->tables[i], &sql, err);
+        }
     }
     ab_buf_cleanup(&sql);
     return rc;

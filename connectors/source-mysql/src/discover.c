@@ -183,7 +183,7 @@ static json_t *stream_json(const struct sm_table *t, const struct sm_options *o)
     return st;
 }
 
-static bool has_visible_column(const struct sm_table *t)
+bool sm_table_has_columns(const struct sm_table *t)
 {
     size_t i;
 
@@ -203,9 +203,10 @@ static enum ab_rc build_catalog(const struct sm_schema *s,
     for (i = 0; i < s->count; i++) {
         const struct sm_table *t = &s->tables[i];
 
-        if (!has_visible_column(t)) {
-            ab_warn("table \"%s\" has no column left after the column "
-                    "policies; it is not offered as a stream",
+        if (!sm_table_has_columns(t)) {
+            ab_warn("table \"%s\" has no readable column (all excluded "
+                    "by column policies, or a view that no longer "
+                    "resolves); it is not offered as a stream",
                     t->name);
             continue;
         }

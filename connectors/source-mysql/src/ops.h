@@ -36,6 +36,10 @@ bool sm_table_keyset_ok(const struct sm_table *t);
 /* True when the primary key can be announced: no column excluded. */
 bool sm_table_pk_visible(const struct sm_table *t);
 
+/* True when at least one column is readable (not excluded); tables
+ * without one (or broken views, which list no columns) are no streams. */
+bool sm_table_has_columns(const struct sm_table *t);
+
 /* The default cursor column (updated_at, else created_at, else an
  * integer single-column key) or NULL when the table has none. */
 const struct sm_column *sm_table_default_cursor(const struct sm_table *t);
