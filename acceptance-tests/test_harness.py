@@ -402,7 +402,7 @@ def test_source_mysql_configs_match_spec_file():
     problems = []
     for section in atconfig.SECTIONS:
         for inputs in cfg.tests(section):
-            if inputs.get("status") == "exception":
+            if inputs.get("status") in ("failed", "exception"):
                 continue
             value = atconfig.render(cfg.file(inputs["config_path"]),
                                     variables)
