@@ -274,6 +274,10 @@ class LiveRun:
                    self.tail[:200], self.stderr[-2000:]))
 
     def assert_lines_valid(self, allow_partial_tail: bool = False) -> None:
+        # Under the sanitizer build a memory error also ends in exit 1,
+        # which a failure case would take for the expected failure.
+        assert "Sanitizer" not in self.stderr, (
+            "sanitizer report:\n%s" % self.stderr[-4000:])
         assert not self.problems, ("invalid stdout lines:\n%s\n%s"
                                    % ("\n".join(self.problems[:3]),
                                       self.describe()))

@@ -330,6 +330,8 @@ def wrapped(source_mysql, tmp_path):
     assert "read" in commands, "no read went through the wrapper: %s" % (
         commands)
     for path in runs:
+        stderr = path.with_suffix(".stderr").read_text("utf-8", "replace")
+        assert "Sanitizer" not in stderr, stderr[-4000:]
         try:
             protocol.parse_stdout(path.read_bytes())
         except protocol.ProtocolError as exc:

@@ -203,6 +203,7 @@ def test_verify_ca_with_wrong_ca_fails(source_mysql, tls_server):
     # a crash, and a config_error (retrying cannot help).
     disc = source_mysql.connector("vca-wrong-discover").discover(config, 60)
     assert disc.returncode > 0, disc.describe()
+    assert "Sanitizer" not in disc.stderr, disc.stderr[-4000:]
     kinds = [e["error"].get("failure_type") for e in disc.errors]
     assert kinds == ["config_error"], (
         "discover with an untrusted server certificate: expected one "
