@@ -122,14 +122,23 @@ class ConnectorEnv:
     """A connector ready to run: binary found, server up, data loaded."""
 
     def __init__(self, cfg: atconfig.AcceptanceConfig, binary: Path,
-                 server: Any, workdir: Path):
+                 server_factory: Any, workdir: Path):
         self.cfg = cfg
         self.binary = binary
-        self.server = server
+        self._server_factory = server_factory
+        self._server = None
         self.workdir = workdir
         self._counter = itertools.count(1)
         self._spec = None
         self._discovered = {}
+
+    @property
+    def server(self) -> Any:
+        """The connector's server with its databases loaded, started on
+        first use (spec tests never need it); None without a server."""
+        if self._server is None and self._server_factory is not None:
+            self._server = self._server_factory()
+        return self._server
 
     @property
     def variables(self) -> dict:
@@ -236,12 +245,14 @@ class Environments:
     def env(self, cfg: atconfig.AcceptanceConfig) -> ConnectorEnv:
         binary = binary_or_skip(cfg)
         if cfg.name not in self.envs:
-            server = None
+            factory = None
             if cfg.server_kind:
-                server = self.server(cfg.server_kind)
-                self.load(cfg, server)
+                def factory(cfg=cfg):
+                    server = self.server(cfg.server_kind)
+                    self.load(cfg, server)
+                    return server
             self.envs[cfg.name] = ConnectorEnv(
-                cfg, binary, server, self.tmp.mktemp(cfg.name))
+                cfg, binary, factory, self.tmp.mktemp(cfg.name))
         return self.envs[cfg.name]
 
     def start_extra_mariadb(self, extra_args=(), load=()) -> servers.MariaDB:
