@@ -50,6 +50,12 @@ TRACE_PAYLOAD_KEYS = {
 }
 
 
+# Lines that start a report of the sanitizer build (-DAB_SANITIZE=ON).
+SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+                     "runtime error:", "WARNING: ThreadSanitizer",
+                     "ERROR: MemorySanitizer")
+
+
 class ProtocolError(AssertionError):
     """A stdout line breaks the Airbyte protocol."""
 
@@ -336,10 +342,26 @@ class Run:
                    self.duration, len(self.stdout), out[:limit],
                    self.stderr[-limit:]))
 
+    @property
+    def sanitizer_report(self) -> Optional[str]:
+        """The first line of a sanitizer report on stderr, if any."""
+        for line in self.stderr.splitlines():
+            if any(m in line for m in SANITIZER_MARKERS):
+                return line
+        return None
+
+    def assert_no_sanitizer_report(self) -> "Run":
+        report = self.sanitizer_report
+        assert report is None, ("sanitizer report on stderr: %s\n%s"
+                                % (report, self.describe()))
+        return self
+
     def assert_ok(self) -> "Run":
-        """Exit code 0, no ERROR trace, every line valid."""
+        """Exit code 0, no ERROR trace, every line valid, no sanitizer
+        report."""
         assert self.protocol_error is None, (
             "%s\n%s" % (self.protocol_error, self.describe()))
+        self.assert_no_sanitizer_report()
         assert self.returncode == 0, (
             "connector exited with %s\n%s" % (self.returncode,
                                              self.describe()))

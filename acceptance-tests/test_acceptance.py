@@ -223,6 +223,7 @@ class TestConnection:
         config = env.render(connection_case.config_path)
         run = env.connector("check").check(
             config, timeout=connection_case.timeout)
+        run.assert_no_sanitizer_report()
         statuses = [m["connectionStatus"]
                     for m in run.of_type("CONNECTION_STATUS")]
         if status in ("succeed", "failed"):
@@ -416,6 +417,7 @@ class TestBasicRead:
         run = env.connector("read-invalid").read(
             env.render(case.config_path), checks.invalid_catalog(),
             timeout=case.timeout)
+        run.assert_no_sanitizer_report()
         assert run.errors, ("an invalid catalog must produce at least one "
                             "ERROR trace\n%s" % run.describe())
         assert run.returncode != 0, ("a fatal error must end with a "

@@ -231,6 +231,20 @@ def test_runner_collects_messages(tmp_path):
         run.assert_ok()
 
 
+def test_runner_sees_sanitizer_reports(tmp_path):
+    script = _script(tmp_path, "echo '==1==ERROR: AddressSanitizer: "
+                     "heap-use-after-free' >&2\n")
+    run = protocol.run_connector(script, [], timeout=30)
+    assert run.returncode == 0 and "heap-use-after-free" in \
+        run.sanitizer_report
+    with pytest.raises(AssertionError, match="sanitizer"):
+        run.assert_ok()
+    clean = protocol.run_connector(_script(tmp_path, "echo hi >&2\n"), [],
+                                   timeout=30)
+    assert clean.sanitizer_report is None
+    clean.assert_ok()
+
+
 def test_runner_rejects_a_bad_line(tmp_path):
     script = _script(tmp_path, "echo '%s'\necho 'plain text log'\n"
                      % compact(live_record()).decode().strip())
