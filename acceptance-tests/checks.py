@@ -578,8 +578,9 @@ def configured_from_file(custom: dict, streams: list) -> dict:
 
 def full_refresh_only(catalog: dict) -> dict:
     out = copy.deepcopy(catalog)
-    out["streams"] = [cs for cs in out["streams"]
-                      if "full_refresh" in cs["stream"]["supported_sync_modes"]]
+    out["streams"] = [
+        cs for cs in out["streams"]
+        if "full_refresh" in cs["stream"]["supported_sync_modes"]]
     for cs in out["streams"]:
         cs["sync_mode"] = "full_refresh"
     return out
@@ -587,8 +588,9 @@ def full_refresh_only(catalog: dict) -> dict:
 
 def incremental_only(catalog: dict) -> dict:
     out = copy.deepcopy(catalog)
-    out["streams"] = [cs for cs in out["streams"]
-                      if "incremental" in cs["stream"]["supported_sync_modes"]]
+    out["streams"] = [
+        cs for cs in out["streams"]
+        if "incremental" in cs["stream"]["supported_sync_modes"]]
     for cs in out["streams"]:
         cs["sync_mode"] = "incremental"
     return out

@@ -16,7 +16,6 @@ import textwrap
 import time
 from pathlib import Path
 
-import jsonschema
 import pytest
 import yaml
 
@@ -400,7 +399,8 @@ def _repo_configs():
     return atconfig.discover_configs()
 
 
-@pytest.mark.skipif(not SPEC_FILE.exists(), reason="no specs/source-mysql.json")
+@pytest.mark.skipif(not SPEC_FILE.exists(),
+                    reason="no specs/source-mysql.json")
 def test_source_mysql_configs_match_spec_file():
     """The source-mysql test configs validate against the spec the binary
     embeds (checked here without the binary; test_config_match_spec
@@ -425,7 +425,8 @@ def test_source_mysql_configs_match_spec_file():
     assert not problems, problems
 
 
-@pytest.mark.skipif(not SPEC_FILE.exists(), reason="no specs/source-mysql.json")
+@pytest.mark.skipif(not SPEC_FILE.exists(),
+                    reason="no specs/source-mysql.json")
 def test_source_mysql_spec_file_passes_spec_checks():
     spec = json.loads(SPEC_FILE.read_text())
     cs = spec["connectionSpecification"]

@@ -11,15 +11,14 @@ columns) and ENUM. MariaDB's JSON_OBJECT renders the values, so character
 set conversion (latin1, utf8mb3) and escaping are the server's, not ours.
 It also prints the tables that are empty, for empty_streams.
 
-  .venv/bin/python acceptance-tests/tools/mysql_expected_records.py \\
-      ontrack connectors/source-mysql/acceptance/expected_records_ontrack.jsonl \\
-      --rows 2
+The committed files were made with (from the repository root):
 
-The committed files were made with:
-  ... ontrack   .../expected_records_ontrack.jsonl --rows 2
-  ... types_db  .../expected_records_types.jsonl --rows 7
-  ... types_db  .../expected_records_policies.jsonl --rows 3 \\
-      --tables same_cursor Order all_types_view \\
+  tool=acceptance-tests/tools/mysql_expected_records.py
+  out=connectors/source-mysql/acceptance
+  .venv/bin/python $tool ontrack $out/expected_records_ontrack.jsonl --rows 2
+  .venv/bin/python $tool types_db $out/expected_records_types.jsonl --rows 7
+  .venv/bin/python $tool types_db $out/expected_records_policies.jsonl \\
+      --rows 3 --tables same_cursor Order all_types_view \\
       --drop Order.Select same_cursor.payload
 """
 
