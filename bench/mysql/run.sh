@@ -11,12 +11,15 @@
 #   ROUNDS=3             timed rounds per tool and table size (median reported)
 #   SOURCE_MYSQL_BIN     connector binary (default build/bin/source-mysql);
 #                        "none" skips the connector
+#   CONNECTOR_COMMIT     build the connector at this commit (e.g. HEAD) with
+#                        bench/lib/build-commit.sh and measure that binary
 #   TAP_MYSQL            tap-mysql executable (default: a venv under
 #                        bench/out/, created on first use); "none" skips it
 #   CONNECTOR_EXTRA='{}' JSON object merged into the connector config
 #                        (e.g. '{"chunk_size":100000}')
 #   BUFFER_POOL=1G       innodb_buffer_pool_size of the throwaway server
-#   PROFILE=0            1: also record `perf record -g` of one connector run
+#   PROFILE=0            1: also `perf record --call-graph dwarf` one
+#                        connector run on the large table
 #   KEEP_SERVER=0        1: leave the server's data directory in place
 #   QUIET_PCT=20         before each timed round, wait until the machine is
 #   QUIET_WAIT=300       under QUIET_PCT % busy, for at most QUIET_WAIT s
@@ -37,6 +40,7 @@ SCALE=${SCALE:-100}
 SMALL_ROWS=${SMALL_ROWS:-250000}
 ROUNDS=${ROUNDS:-3}
 CONNECTOR=${SOURCE_MYSQL_BIN:-$REPO/build/bin/source-mysql}
+CONNECTOR_COMMIT=${CONNECTOR_COMMIT:-}
 TAP=${TAP_MYSQL:-}
 CONNECTOR_EXTRA=${CONNECTOR_EXTRA:-'{}'}
 BUFFER_POOL=${BUFFER_POOL:-1G}
@@ -70,7 +74,8 @@ check_tools() {
     bench_need mariadb-install-db mariadb-server
     bench_need mariadb-admin mariadb-client
     bench_need python3 python3
-    [ -x /usr/bin/time ] || bench_die "/usr/bin/time not found (apt-get install time)"
+    [ -x /usr/bin/time ] \
+        || bench_die "/usr/bin/time not found (apt-get install time)"
     [ -f "$ONTRACK_DIR/schema_mysql.sql" ] \
         || bench_die "no OnTrack schema at $ONTRACK_DIR (set ONTRACK_DIR)"
 }
@@ -209,8 +214,21 @@ with open(path, "w") as f:
 EOF
     "$CONNECTOR" discover --config "$cfg" >"$RUN/connector-discover-$db.jsonl" \
         || bench_die "connector discover failed ($db)"
-    python3 -c 'import json,sys; s=[s for l in open(sys.argv[1]) for m in [json.loads(l)] if m.get("type")=="CATALOG" for s in m["catalog"]["streams"] if s["name"]=="tasks"][0]; json.dump({"streams":[{"stream":s,"sync_mode":"full_refresh","destination_sync_mode":"overwrite"}]},open(sys.argv[2],"w")); print(len(s["json_schema"]["properties"]))' \
-        "$RUN/connector-discover-$db.jsonl" "$cat" >"$RUN/connector-columns-$db"
+    python3 -c 'import json, sys
+s = [s for l in open(sys.argv[1]) for m in [json.loads(l)]
+     if m.get("type") == "CATALOG" for s in m["catalog"]["streams"]
+     if s["name"] == "tasks"][0]
+json.dump({"streams": [{"stream": s, "sync_mode": "full_refresh",
+                        "destination_sync_mode": "overwrite"}]},
+          open(sys.argv[2], "w"))
+print(len(s["json_schema"]["properties"]))' \
+        "$RUN/connector-discover-$db.jsonl" "$cat" \
+        >"$RUN/connector-columns-$db"
+    local ncols
+    ncols=$(($(tr -cd ',' <<<"$COLS" | wc -c) + 1))
+    [ "$(cat "$RUN/connector-columns-$db")" = "$ncols" ] \
+        || bench_die "connector catalog for $db.tasks does not have all" \
+            "$ncols columns"
 }
 
 connector_cmd() {
@@ -247,7 +265,10 @@ tap_files() {
     local db=$1
     local cfg=$RUN/tap-config-$db.json
     local cat=$RUN/tap-catalog-$db.json
-    python3 -c 'import json,sys; json.dump({"host":"127.0.0.1","port":int(sys.argv[2]),"user":sys.argv[3],"password":sys.argv[4],"filter_dbs":sys.argv[5]},open(sys.argv[1],"w"))' \
+    python3 -c 'import json, sys
+json.dump({"host": "127.0.0.1", "port": int(sys.argv[2]),
+           "user": sys.argv[3], "password": sys.argv[4],
+           "filter_dbs": sys.argv[5]}, open(sys.argv[1], "w"))' \
         "$cfg" "$PORT" "$DB_USER" "$DB_PASS" "$db"
     "$TAP" --config "$cfg" --discover >"$RUN/tap-discover-$db.json" \
         2>"$RUN/tap-discover-$db.err" || return 1
@@ -316,6 +337,11 @@ verify_rows() {
 
 prepare_tools() {
     TOOLS=(mariadb-client)
+    if [ -n "$CONNECTOR_COMMIT" ]; then
+        CONNECTOR_COMMIT=$(git -C "$REPO" rev-parse \
+            "$CONNECTOR_COMMIT^{commit}")
+        CONNECTOR=$("$BENCH_DIR/lib/build-commit.sh" "$CONNECTOR_COMMIT")
+    fi
     if [ "$CONNECTOR" != none ]; then
         [ -x "$CONNECTOR" ] || bench_die "no connector binary at $CONNECTOR" \
             "(build it, or SOURCE_MYSQL_BIN=none)"
@@ -376,11 +402,12 @@ time_db() {
 profile_connector() {
     bench_need perf linux-perf
     connector_cmd ontrack
-    bench_log "perf record -g of one connector run"
-    perf record -g -o "$RUN/perf.data" -- "${CMD[@]}" >/dev/null \
-        2>"$RUN/perf-record.err"
+    bench_log "perf record of one connector run (DWARF call graphs)"
+    perf record -F 499 --call-graph dwarf -o "$RUN/perf.data" \
+        -- "${CMD[@]}" >/dev/null 2>"$RUN/perf-record.err"
     perf report -i "$RUN/perf.data" --stdio --no-children \
-        --percent-limit 1 >"$RUN/perf-report.txt" 2>/dev/null
+        -g graph,0.5,callee --percent-limit 2 \
+        >"$RUN/perf-report.txt" 2>/dev/null
     perf report -i "$RUN/perf.data" --stdio --no-children -g none \
         --percent-limit 0.5 --sort dso,symbol \
         >"$RUN/perf-flat.txt" 2>/dev/null
@@ -389,9 +416,14 @@ profile_connector() {
 
 write_env() {
     local commit dirty=""
-    commit=$(git -C "$REPO" rev-parse HEAD 2>/dev/null || echo unknown)
-    git -C "$REPO" diff --quiet HEAD -- common connectors specs cmake \
-        CMakeLists.txt 2>/dev/null || dirty=" (uncommitted changes)"
+    if [ -n "$CONNECTOR_COMMIT" ]; then
+        commit=$CONNECTOR_COMMIT
+        dirty=" (exported and built Release by bench/lib/build-commit.sh)"
+    else
+        commit=$(git -C "$REPO" rev-parse HEAD 2>/dev/null || echo unknown)
+        git -C "$REPO" diff --quiet HEAD -- common connectors specs cmake \
+            CMakeLists.txt 2>/dev/null || dirty=" (uncommitted changes)"
+    fi
     {
         echo "- date (UTC): $(date -u +'%Y-%m-%d %H:%M')"
         echo "- machine: $(nproc) cores," \
