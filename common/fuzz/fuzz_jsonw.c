@@ -165,7 +165,9 @@ static void check_masking(const char *t, size_t len)
 
     memcpy(secret, t, n);
     secret[n] = '\0';
-    ab_buf_init(&line, len * 6 + 64);
+    /* Masking may grow a line: a 3-byte secret becomes the 10-byte mask,
+     * on top of escaping's worst case of 6 bytes per input byte. */
+    ab_buf_init(&line, len * 24 + 64);
     ab_jw_init(&jw, &line);
     ab_jw_arr_open(&jw);
     (void)ab_jw_strn(&jw, t, len);

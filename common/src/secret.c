@@ -120,6 +120,26 @@ static enum ab_rc forms_reserve(size_t extra)
     return AB_OK;
 }
 
+/* The escaped form of invalid UTF-8 holds U+FFFD repairs. A form that
+ * is (almost) nothing but repairs would mask every repaired value of
+ * every record, so it must keep AB_SECRET_MIN_LEN bytes of its own. */
+static bool form_worth_masking(const char *text, size_t len)
+{
+    static const char repair[] = "\xEF\xBF\xBD";
+    size_t i = 0;
+    size_t own = 0;
+
+    while (i < len) {
+        if (len - i >= 3 && memcmp(text + i, repair, 3) == 0) {
+            i += 3;
+            continue;
+        }
+        own++;
+        i++;
+    }
+    return own >= AB_SECRET_MIN_LEN;
+}
+
 enum ab_rc ab_secret_add(const char *value)
 {
     size_t len = value ? strlen(value) : 0;
@@ -145,7 +165,8 @@ enum ab_rc ab_secret_add(const char *value)
     }
     form_insert(raw, len);
     raw = NULL;
-    if (esc.len != len || memcmp(esc.data, value, len) != 0) {
+    if ((esc.len != len || memcmp(esc.data, value, len) != 0) &&
+        form_worth_masking(esc.data, esc.len)) {
         esc_len = esc.len;
         /* Cannot fail: the buffer holds data, so take hands it over. */
         form_insert(ab_buf_take(&esc), esc_len);

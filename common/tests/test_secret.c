@@ -140,6 +140,17 @@ static void test_ab_secret_mask_partial_character_unmasked(void **state)
     assert_string_equal(masked("[\"caf\xEF\xBF\xBD\"]"), "[\"**********\"]");
 }
 
+/* Regression (found by fuzz_jsonw): an invalid UTF-8 secret must not
+ * register its repaired form, or every U+FFFD on a line got masked. */
+static void test_ab_secret_add_invalid_utf8_repair_not_masked(void **state)
+{
+    const char *line = "{\"m\":\"bad \xef\xbf\xbd byte\"}";
+
+    (void)state;
+    assert_int_equal(ab_secret_add("\xf0\x91\x91"), AB_OK);
+    assert_string_equal(masked(line), line);
+}
+
 static void test_ab_secret_mask_longest_secret_first(void **state)
 {
     (void)state;
@@ -223,6 +234,7 @@ int main(void)
         T(test_ab_secret_mask_number_outside_string_unmasked),
         T(test_ab_secret_mask_across_strings_unmasked),
         T(test_ab_secret_mask_partial_character_unmasked),
+        T(test_ab_secret_add_invalid_utf8_repair_not_masked),
         T(test_ab_secret_mask_longest_secret_first),
         T(test_ab_secret_in_present_true_absent_false),
         T(test_ab_secret_mask_text_plain_masked),
