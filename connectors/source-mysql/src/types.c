@@ -540,6 +540,9 @@ bool sm_civil_to_utc(struct sm_civil *c, const struct sm_tz *tz)
 
     switch (tz->kind) {
     case SM_TZ_OFFSET:
+        if (tz->offset_s == 0) {
+            return true; /* UTC already: nothing to convert */
+        }
         secs = civil_epoch(c) - tz->offset_s;
         break;
     case SM_TZ_IANA:
@@ -554,13 +557,45 @@ bool sm_civil_to_utc(struct sm_civil *c, const struct sm_tz *tz)
     return c->year >= 1 && c->year <= 9999;
 }
 
+static char *put_digits(char *p, int value, int width)
+{
+    int i;
+
+    for (i = width - 1; i >= 0; i--) {
+        p[i] = (char)('0' + value % 10);
+        value /= 10;
+    }
+    return p + width;
+}
+
+/* Hand-formatted: this runs for every temporal value of every row, and
+ * snprintf cost more than the rest of the conversion together. */
 size_t sm_civil_format(const struct sm_civil *c, bool zulu, char *out)
 {
-    int n = snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d%s%s%s", c->year,
-                     c->mon, c->day, c->hour, c->min, c->sec,
-                     c->frac[0] != '\0' ? "." : "", c->frac, zulu ? "Z" : "");
+    char *p = out;
+    size_t frac = strlen(c->frac);
 
-    return n > 0 ? (size_t)n : 0;
+    p = put_digits(p, c->year, 4);
+    *p++ = '-';
+    p = put_digits(p, c->mon, 2);
+    *p++ = '-';
+    p = put_digits(p, c->day, 2);
+    *p++ = 'T';
+    p = put_digits(p, c->hour, 2);
+    *p++ = ':';
+    p = put_digits(p, c->min, 2);
+    *p++ = ':';
+    p = put_digits(p, c->sec, 2);
+    if (frac > 0) {
+        *p++ = '.';
+        memcpy(p, c->frac, frac);
+        p += frac;
+    }
+    if (zulu) {
+        *p++ = 'Z';
+    }
+    *p = '\0';
+    return (size_t)(p - out);
 }
 
 /* ---- values ------------------------------------------------------------- */
