@@ -155,7 +155,13 @@ enum ab_rc sm_table_filter(struct ab_buf *b, const json_t *patterns,
     return rc == AB_OK ? ab_buf_append_char(b, ')') : rc;
 }
 
-enum meta_query { META_TABLES, META_COLUMNS, META_PKS, META_CHECKS };
+enum meta_query {
+    META_TABLES,
+    META_COLUMNS,
+    META_PKS,
+    META_CHECKS,
+    META_INDEXES
+};
 
 /* Each template is a literal so the compiler checks its arguments. */
 static enum ab_rc format_meta(struct ab_buf *sql, enum meta_query q,
@@ -168,6 +174,8 @@ static enum ab_rc format_meta(struct ab_buf *sql, enum meta_query q,
         return ab_buf_appendf(sql, SM_SQL_COLUMNS, db, filter);
     case META_PKS:
         return ab_buf_appendf(sql, SM_SQL_PRIMARY_KEYS, db, filter);
+    case META_INDEXES:
+        return ab_buf_appendf(sql, SM_SQL_INDEXES, db, filter);
     default:
         return ab_buf_appendf(sql, SM_SQL_JSON_CHECKS, db, filter);
     }
@@ -223,6 +231,7 @@ static enum ab_rc add_table(struct sm_schema *s, size_t *cap, MYSQL_ROW row,
     t->bytes = num_val(row[3]);
     /* MariaDB reports the comment of every view as "VIEW". */
     t->comment = is_view ? NULL : dup_val(row[4], true, &bad);
+    t->innodb = row[5] != NULL && strcasecmp(row[5], "InnoDB") == 0;
     return bad ? AB_ERR_NOMEM : AB_OK;
 }
 
@@ -263,7 +272,108 @@ static enum ab_rc add_pk(struct sm_table *t, const char *column)
     return AB_OK;
 }
 
+static enum ab_rc add_index(struct sm_table *t)
+{
+    struct sm_index *ix =
+        ab_realloc(t->indexes, (t->nindexes + 1) * sizeof(*ix));
+
+    if (ix == NULL) {
+        return AB_ERR_NOMEM;
+    }
+    t->indexes = ix;
+    memset(&ix[t->nindexes++], 0, sizeof(*ix));
+    return AB_OK;
+}
+
+/*
+ * One STATISTICS row. Rows arrive by table, index and part, so part 1
+ * starts a new index and later parts extend the table's newest one, up
+ * to the first part that orders by less than a whole column.
+ */
+static enum ab_rc add_index_part(struct sm_schema *s, MYSQL_ROW row)
+{
+    struct sm_table *t = row[0] != NULL ? find_mut(s, row[0]) : NULL;
+    enum ab_rc rc = AB_OK;
+    struct sm_index *ix = NULL;
+    size_t *cols = NULL;
+    ssize_t col = -1;
+
+    if (t != NULL && row[1] != NULL && strcmp(row[1], "1") == 0) {
+        rc = add_index(t);
+    }
+    if (rc != AB_OK || t == NULL || t->nindexes == 0) {
+        return rc;
+    }
+    ix = &t->indexes[t->nindexes - 1];
+    if (!ix->cut && row[2] != NULL && row[3] == NULL) {
+        col = column_index(t, row[2]);
+    }
+    ix->cut |= col < 0;
+    if (ix->cut) {
+        return AB_OK;
+    }
+    cols = ab_realloc(ix->cols, (ix->ncols + 1) * sizeof(*cols));
+    if (cols == NULL) {
+        return AB_ERR_NOMEM;
+    }
+    ix->cols = cols;
+    ix->cols[ix->ncols++] = (size_t)col;
+    return AB_OK;
+}
+
+static bool index_orders_by(const struct sm_table *t, const struct sm_index *ix,
+                            size_t cursor)
+{
+    size_t next = 1; /* the part that must hold the next key column */
+    size_t i;
+
+    if (ix->ncols == 0 || ix->cols[0] != cursor) {
+        return false;
+    }
+    for (i = 0; i < t->npk; i++) {
+        if (t->pk[i] == cursor) {
+            continue;
+        }
+        if (next == ix->ncols) {
+            /* Only InnoDB appends the remaining key columns. */
+            return t->innodb && !ix->cut;
+        }
+        if (ix->cols[next++] != t->pk[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool sm_table_orders_by(const struct sm_table *t, size_t cursor)
+{
+    size_t i;
+
+    for (i = 0; i < t->nindexes; i++) {
+        if (index_orders_by(t, &t->indexes[i], cursor)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* ---- loaders ---------------------------------------------------------- */
+
+static enum ab_rc build_filter(struct ab_buf *filter,
+                               const struct sm_options *o,
+                               const char *const *only, size_t only_count,
+                               struct ab_error *err)
+{
+    enum ab_rc rc = sm_table_filter(filter, o->tables, only, only_count);
+
+    if (rc == AB_OK) {
+        rc = ab_buf_append_str(filter, ""); /* data non-NULL when empty */
+    }
+    if (rc != AB_OK) {
+        rc = ab_error_set(err, rc, "could not build the table filter");
+    }
+    return rc;
+}
 
 static enum ab_rc load_tables(struct sm_conn *c, const struct sm_options *o,
                               const char *filter, struct sm_schema *s,
@@ -409,13 +519,7 @@ enum ab_rc sm_schema_load(struct sm_conn *c, const struct sm_options *o,
 
     memset(out, 0, sizeof(*out));
     ab_buf_init(&filter, SM_SQL_MAX);
-    rc = sm_table_filter(&filter, o->tables, only, only_count);
-    if (rc == AB_OK) {
-        rc = ab_buf_append_str(&filter, ""); /* data non-NULL when empty */
-    }
-    if (rc != AB_OK) {
-        rc = ab_error_set(err, rc, "could not build the table filter");
-    }
+    rc = build_filter(&filter, o, only, only_count, err);
     if (rc == AB_OK) {
         rc = load_tables(c, o, filter.data, out, err);
     }
@@ -438,6 +542,35 @@ enum ab_rc sm_schema_load(struct sm_conn *c, const struct sm_options *o,
     return rc;
 }
 
+enum ab_rc sm_schema_load_indexes(struct sm_conn *c, const struct sm_options *o,
+                                  const char *const *only, size_t only_count,
+                                  struct sm_schema *s, struct ab_error *err)
+{
+    MYSQL_RES *res = NULL;
+    MYSQL_ROW row = NULL;
+    struct ab_buf filter;
+    enum ab_rc rc = AB_OK;
+
+    ab_buf_init(&filter, SM_SQL_MAX);
+    if (s->count > 0) {
+        rc = build_filter(&filter, o, only, only_count, err);
+    }
+    if (rc == AB_OK && s->count > 0) {
+        rc = run_meta(c, META_INDEXES, o->database, filter.data, &res, err);
+    }
+    while (rc == AB_OK && res != NULL && (row = mysql_fetch_row(res)) != NULL) {
+        rc = add_index_part(s, row);
+    }
+    if (res != NULL) {
+        mysql_free_result(res);
+    }
+    if (rc == AB_ERR_NOMEM) {
+        ab_error_set(err, rc, "out of memory reading metadata");
+    }
+    ab_buf_cleanup(&filter);
+    return rc;
+}
+
 static void free_table(struct sm_table *t)
 {
     size_t j;
@@ -448,6 +581,10 @@ static void free_table(struct sm_table *t)
         ab_free(t->cols[j].data_type);
         ab_free(t->cols[j].column_type);
     }
+    for (j = 0; j < t->nindexes; j++) {
+        ab_free(t->indexes[j].cols);
+    }
+    ab_free(t->indexes);
     ab_free(t->cols);
     ab_free(t->pk);
     ab_free(t->name);

@@ -3,7 +3,8 @@
  * configured database (filtered by the `tables` patterns and
  * include_views), their columns with kinds and policies, primary keys
  * and MariaDB JSON checks. Loaded with one query per information_schema
- * table; shared by check, discover and read.
+ * table; shared by check, discover and read. Read also loads the ordered
+ * indexes (one more query) to choose how incremental streams are read.
  */
 #ifndef SM_SCHEMA_H
 #define SM_SCHEMA_H
@@ -34,16 +35,26 @@ struct sm_column {
     bool in_pk;
 };
 
+/* The leading whole-column parts of one B-tree index. */
+struct sm_index {
+    size_t *cols; /* owned: indexes into the table's cols, index order */
+    size_t ncols;
+    bool cut; /* a prefix or expression part ended the list */
+};
+
 struct sm_table {
     char *name;    /* owned */
     char *comment; /* owned, NULL when empty */
     bool is_view;
-    int64_t rows;           /* estimate, -1 when unknown */
-    int64_t bytes;          /* estimate, -1 when unknown */
+    bool innodb;   /* secondary indexes end with the primary key columns */
+    int64_t rows;  /* estimate, -1 when unknown */
+    int64_t bytes; /* estimate, -1 when unknown */
     struct sm_column *cols; /* owned array in ordinal order */
     size_t ncols;
     size_t *pk; /* owned: indexes into cols, key order */
     size_t npk;
+    struct sm_index *indexes; /* owned; only after sm_schema_load_indexes */
+    size_t nindexes;
 };
 
 struct sm_schema {
@@ -62,6 +73,15 @@ AB_NODISCARD enum ab_rc sm_schema_load(struct sm_conn *c,
                                        size_t only_count, struct sm_schema *out,
                                        struct ab_error *err);
 
+/*
+ * Add the B-tree indexes of the loaded tables (one STATISTICS query,
+ * restricted like sm_schema_load by `only`).
+ */
+AB_NODISCARD enum ab_rc
+sm_schema_load_indexes(struct sm_conn *c, const struct sm_options *o,
+                       const char *const *only, size_t only_count,
+                       struct sm_schema *s, struct ab_error *err);
+
 void sm_schema_cleanup(struct sm_schema *s);
 
 /* The table named `name` (borrowed) or NULL. */
@@ -71,6 +91,16 @@ const struct sm_table *sm_schema_find(const struct sm_schema *s,
 /* The column named `name` of `t` or NULL. */
 const struct sm_column *sm_table_column(const struct sm_table *t,
                                         const char *name);
+
+/*
+ * True when an index of `t` returns its rows in the order (cursor, primary
+ * key), so a chunk (ORDER BY cursor, key LIMIT n) can read an index range
+ * instead of sorting the table: the index starts with the cursor, and
+ * its next parts are the key columns (the cursor left out) in key order,
+ * all of them or (InnoDB, which ends every secondary index with the
+ * missing key columns, and no prefix part in between) a leading part.
+ */
+bool sm_table_orders_by(const struct sm_table *t, size_t cursor);
 
 /*
  * The name of the column a MariaDB CHECK clause validates as JSON, e.g.

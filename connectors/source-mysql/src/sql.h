@@ -32,8 +32,8 @@
 
 /* %s: database literal, %s: extra " AND ..." filter on TABLE_NAME. */
 #define SM_SQL_TABLES                                                          \
-    "SELECT TABLE_NAME, TABLE_TYPE, TABLE_ROWS, DATA_LENGTH, TABLE_COMMENT "   \
-    "FROM information_schema.TABLES WHERE TABLE_SCHEMA = %s%s"
+    "SELECT TABLE_NAME, TABLE_TYPE, TABLE_ROWS, DATA_LENGTH, TABLE_COMMENT, "  \
+    "ENGINE FROM information_schema.TABLES WHERE TABLE_SCHEMA = %s%s"
 
 #define SM_SQL_COLUMNS                                                         \
     "SELECT TABLE_NAME, COLUMN_NAME, IS_NULLABLE, DATA_TYPE, COLUMN_TYPE, "    \
@@ -46,6 +46,15 @@
     "FROM information_schema.KEY_COLUMN_USAGE WHERE TABLE_SCHEMA = %s "        \
     "AND CONSTRAINT_NAME = 'PRIMARY'%s "                                       \
     "ORDER BY TABLE_NAME, ORDINAL_POSITION"
+
+/* Parts of the ordered (B-tree) indexes, for read only: whether an index
+ * already orders a table by (cursor, key). SUB_PART is not NULL for a
+ * prefix part, COLUMN_NAME NULL for a functional part (MySQL 8). */
+#define SM_SQL_INDEXES                                                         \
+    "SELECT TABLE_NAME, SEQ_IN_INDEX, COLUMN_NAME, SUB_PART "                  \
+    "FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = %s "              \
+    "AND INDEX_TYPE = 'BTREE'%s "                                              \
+    "ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX"
 
 /* MariaDB's JSON type is LONGTEXT plus CHECK (json_valid(`col`)). MySQL
  * has no TABLE_NAME here (and a real JSON type): error 1054 is ignored. */

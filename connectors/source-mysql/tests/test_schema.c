@@ -1,7 +1,7 @@
 /*
  * Unit tests of the metadata helpers that need no server: JSON check
- * clauses, table filters (schema.c) and the key/cursor rules discover
- * and read share (discover.c).
+ * clauses, table filters, index order (schema.c) and the key/cursor
+ * rules discover and read share (discover.c).
  */
 #include "sm_test.h"
 
@@ -116,6 +116,73 @@ static void test_sm_table_keyset_ok_rules(void **state)
     assert_false(sm_table_pk_visible(&f.t));
 }
 
+/* Key (tenant, id) in columns 0 and 1, seq in column 2; one index. */
+struct two_key {
+    struct sm_column cols[3];
+    size_t pk[2];
+    size_t parts[3];
+    struct sm_index ix;
+    struct sm_table t;
+};
+
+static void two_key_init(struct two_key *k, bool innodb)
+{
+    memset(k, 0, sizeof(*k));
+    k->pk[0] = 0;
+    k->pk[1] = 1;
+    k->ix.cols = k->parts;
+    k->t.cols = k->cols;
+    k->t.ncols = 3;
+    k->t.pk = k->pk;
+    k->t.npk = 2;
+    k->t.indexes = &k->ix;
+    k->t.nindexes = 1;
+    k->t.innodb = innodb;
+}
+
+/* Whether the table, its one index on columns parts[0..n) (`cut`: a
+ * prefix part followed them), is ordered by (cursor, key). */
+static bool orders(struct two_key *k, size_t cursor, const size_t *parts,
+                   size_t n, bool cut)
+{
+    memcpy(k->parts, parts, n * sizeof(*parts));
+    k->ix.ncols = n;
+    k->ix.cut = cut;
+    return sm_table_orders_by(&k->t, cursor);
+}
+
+static void test_sm_table_orders_by_composite_key(void **state)
+{
+    const size_t seq[] = { 2 };
+    const size_t seq_tenant[] = { 2, 0 };
+    const size_t seq_id[] = { 2, 1 };
+    const size_t seq_key[] = { 2, 0, 1 };
+    const size_t id[] = { 1 };
+    const size_t id_tenant[] = { 1, 0 };
+    const size_t key[] = { 0, 1 };
+    struct two_key k;
+
+    (void)state;
+    two_key_init(&k, true);
+    assert_true(orders(&k, 2, seq, 1, false)); /* + tenant, id */
+    assert_true(orders(&k, 2, seq_tenant, 2, false));
+    assert_false(orders(&k, 2, seq_id, 2, false)); /* seq, id, tenant */
+    assert_false(orders(&k, 2, seq, 1, true));     /* seq, x(10), ... */
+    assert_true(orders(&k, 2, seq_key, 3, true));
+    assert_true(orders(&k, 1, id, 1, false));  /* id, tenant */
+    assert_true(orders(&k, 0, key, 2, false)); /* the primary key */
+    assert_false(orders(&k, 1, key, 2, false));
+    assert_false(orders(&k, 2, key, 0, false)); /* no usable part */
+    two_key_init(&k, false);
+    assert_false(orders(&k, 2, seq, 1, false));
+    assert_false(orders(&k, 2, seq_tenant, 2, false));
+    assert_true(orders(&k, 2, seq_key, 3, false));
+    assert_false(orders(&k, 1, id, 1, false));
+    assert_true(orders(&k, 1, id_tenant, 2, false));
+    k.t.nindexes = 0;
+    assert_false(orders(&k, 2, seq_key, 3, false));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -123,6 +190,7 @@ int main(void)
         cmocka_unit_test(test_sm_table_filter_patterns_and_names),
         cmocka_unit_test(test_sm_table_default_cursor_order),
         cmocka_unit_test(test_sm_table_keyset_ok_rules),
+        cmocka_unit_test(test_sm_table_orders_by_composite_key),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
