@@ -189,6 +189,33 @@ static enum ab_rc select_columns(struct sm_plan *p)
     return rc;
 }
 
+static bool use_chunks(const struct sm_table *t, enum sm_mode mode,
+                       const struct sm_column *cursor)
+{
+    if (!sm_table_keyset_ok(t)) {
+        return false;
+    }
+    if (mode != SM_MODE_INCR) {
+        return true;
+    }
+    return cursor != NULL && sm_table_orders_by(t, (size_t)(cursor - t->cols));
+}
+
+static void choose_reading(struct sm_plan *p)
+{
+    const struct sm_column *c = NULL;
+
+    if (p->mode == SM_MODE_INCR) {
+        c = sm_table_column(p->table, p->cursor.name);
+    }
+    p->chunked = use_chunks(p->table, p->mode, c);
+    if (p->mode == SM_MODE_INCR && p->nkeys > 0 && !p->chunked) {
+        ab_info("stream \"%s\": no index orders the table by \"%s\" and "
+                "its primary key; reading it in one ordered query",
+                p->stream->name, p->cursor.name);
+    }
+}
+
 static enum ab_rc build_text(struct sm_plan *p, const struct sm_options *o)
 {
     enum ab_rc rc = sm_sql_table(&p->from, o->database, p->table->name);
@@ -361,6 +388,9 @@ enum ab_rc sm_plan_build(struct sm_plan *p, struct ab_stream *stream,
         (select_columns(p) != AB_OK || build_text(p, o) != AB_OK)) {
         rc = ab_error_set(err, AB_ERR_NOMEM, "out of memory");
     }
+    if (rc == AB_OK) {
+        choose_reading(p);
+    }
     names = rc == AB_OK ? ab_calloc(p->nkeys + 1, sizeof(*names)) : NULL;
     if (rc == AB_OK && names == NULL) {
         rc = ab_error_set(err, AB_ERR_NOMEM, "out of memory");
@@ -398,6 +428,6 @@ enum ab_rc sm_plan_sql(const struct sm_plan *p, uint64_t limit,
     q.cursor = p->mode == SM_MODE_INCR ? &p->cursor : NULL;
     q.keys = p->keys;
     q.nkeys = p->nkeys;
-    q.limit = p->nkeys > 0 ? limit : 0;
+    q.limit = p->chunked ? limit : 0;
     return sm_sql_select(sql, &q, &p->pos);
 }

@@ -1,7 +1,8 @@
 /*
  * Read plan of one configured stream: which table, which columns are
  * selected (configured fields, plus key and cursor columns needed for
- * ordering), the effective sync mode and the position to resume from.
+ * ordering), the effective sync mode, how the rows are queried and the
+ * position to resume from.
  * Every plan is built and validated before the first row is read, so a
  * bad catalog or state fails the sync without partial output.
  */
@@ -30,6 +31,14 @@ struct sm_sel {
     bool hash;         /* written as the salted digest */
 };
 
+/*
+ * `chunked`: how a stream with a usable key is queried. Full refresh: in
+ * keyset chunks (the primary key orders the table). Incremental: in
+ * chunks only when an index orders the table by (cursor, key); without
+ * one every chunk would scan and sort the whole table, so the stream is
+ * one ordered query that the server sorts once. Either way the order is
+ * total, so the last row written is an exact checkpoint at any point.
+ */
 struct sm_plan {
     struct ab_stream *stream;     /* borrowed from the catalog */
     const struct sm_table *table; /* borrowed from the schema */
@@ -39,6 +48,7 @@ struct sm_plan {
     struct sm_keycol *keys;  /* owned array, names borrowed */
     size_t *key_pos;         /* owned: index into cols per key */
     size_t nkeys;            /* 0: no keyset (no usable key) */
+    bool chunked;            /* LIMIT chunk_size queries, else one query */
     struct sm_keycol cursor; /* INCR only */
     ssize_t cursor_pos;      /* index into cols, -1 without */
     struct ab_buf columns;   /* select list */
@@ -60,8 +70,8 @@ AB_NODISCARD enum ab_rc sm_plan_build(struct sm_plan *p,
 
 void sm_plan_cleanup(struct sm_plan *p);
 
-/* The chunk query for the current position into `sql`; AB_ERR_PARSE
- * when a state value does not fit its column. */
+/* The query for the current position into `sql` (chunked: LIMIT
+ * `limit`); AB_ERR_PARSE when a state value does not fit its column. */
 AB_NODISCARD enum ab_rc sm_plan_sql(const struct sm_plan *p, uint64_t limit,
                                     struct ab_buf *sql);
 

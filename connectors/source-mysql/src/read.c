@@ -2,12 +2,16 @@
  * read: every configured stream is planned and validated first (plan.c),
  * then read one after the other, each in its own consistent snapshot.
  *
- * Tables with a usable primary key are read in keyset chunks of
- * chunk_size rows, ordered by the key (full refresh) or by cursor then
- * key (incremental), so any checkpoint is an exact resume point and a
- * sync stopped among many rows sharing one cursor value loses nothing.
- * Rows are streamed (mysql_use_result) and written straight into the
- * record line; no result set is ever held in memory.
+ * Tables with a usable primary key are read ordered by the key (full
+ * refresh) or by cursor then key (incremental), so the last row written
+ * is an exact resume point at any moment and a sync stopped among many
+ * rows sharing one cursor value loses nothing. Full refreshes, and
+ * incremental streams whose order an index provides, are read in keyset
+ * chunks of chunk_size rows; other incremental streams in one ordered
+ * query (plan.h). Checkpoints fall every N records or T seconds,
+ * independent of chunks. Rows are streamed (mysql_use_result) and
+ * written straight into the record line; no result set is ever held in
+ * memory.
  */
 #include <ab/setup.h>
 
@@ -324,12 +328,9 @@ static enum ab_rc read_chunk(struct reader *r, struct sm_plan *p,
 
 /* ---- streams ------------------------------------------------------------ */
 
-/* KNOWN-ISSUE(MY-7): every incremental chunk is a new ORDER BY cursor,
- * key query; without an index on the cursor the server scans and sorts
- * the table once per chunk. */
 static enum ab_rc read_all_chunks(struct reader *r, struct sm_plan *p)
 {
-    uint64_t limit = p->nkeys > 0 ? r->o->chunk_size : 0;
+    uint64_t limit = p->chunked ? r->o->chunk_size : 0;
     struct chunk ch = { 0, false };
     uint64_t before = 0;
     enum ab_rc rc = AB_OK;
@@ -418,6 +419,10 @@ static enum ab_rc load_schema(struct reader *r, struct ab_catalog *cat)
         names[i] = cat->streams[i].name;
     }
     rc = sm_schema_load(&r->conn, r->o, names, cat->count, &r->schema, r->err);
+    if (rc == AB_OK) {
+        rc = sm_schema_load_indexes(&r->conn, r->o, names, cat->count,
+                                    &r->schema, r->err);
+    }
     ab_free(names);
     return rc;
 }

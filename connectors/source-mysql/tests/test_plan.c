@@ -1,7 +1,8 @@
 /*
  * Unit tests of read plans (plan.c): stream -> table, column selection,
- * effective mode, and the resume decisions for every kind of input
- * state. The schema is built in memory; no server is needed.
+ * effective mode, chunked or one-query reading, and the resume decisions
+ * for every kind of input state. The schema is built in memory; no
+ * server is needed.
  */
 #include "sm_test.h"
 
@@ -12,12 +13,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-/* Table t: id (pk), updated_at, name, secret (excluded), email (hashed);
- * table nokey: v only. */
+/* Table t: id (pk), updated_at, name, secret (excluded), email (hashed),
+ * InnoDB, no index until a test adds one; table nokey: v only. */
 struct fixture {
     struct sm_column cols[5];
     struct sm_column nokey_cols[1];
     size_t pk[1];
+    struct sm_index index;
+    size_t index_cols[3];
     struct sm_table tables[2];
     struct sm_schema schema;
     struct sm_options opts;
@@ -58,6 +61,7 @@ static void build_schema(struct fixture *f)
     f->tables[1].ncols = 5;
     f->tables[1].pk = f->pk;
     f->tables[1].npk = 1;
+    f->tables[1].innodb = true;
     f->schema.tables = f->tables;
     f->schema.count = 2;
     f->opts.database = "db";
@@ -127,10 +131,44 @@ static void attach_state(struct fixture *f, const char *stream_state)
     json_decref(st);
 }
 
+static const char *all_props = "{\"id\":{},\"updated_at\":{},\"name\":{},"
+                               "\"email\":{}}";
+
 static enum ab_rc build(struct fixture *f)
 {
     return sm_plan_build(&f->plan, &f->cat.streams[0], &f->schema, &f->opts,
                          &f->err);
+}
+
+/* Give table t one index on the columns named in `names` (NULL-ended);
+ * `cut`: a prefix part followed them. */
+static void set_index(struct fixture *f, const char *const *names, bool cut)
+{
+    struct sm_index *ix = &f->index;
+
+    memset(ix, 0, sizeof(*ix));
+    ix->cols = f->index_cols;
+    for (; *names != NULL; names++) {
+        const struct sm_column *c = sm_table_column(&f->tables[1], *names);
+
+        assert_non_null(c);
+        f->index_cols[ix->ncols++] = (size_t)(c - f->cols);
+    }
+    ix->cut = cut;
+    f->tables[1].indexes = ix;
+    f->tables[1].nindexes = 1;
+}
+
+/* Plan table t again (incremental on `cursor`, or full refresh when
+ * NULL) and say whether it is read in chunks. */
+static bool chunked(struct fixture *f, const char *cursor)
+{
+    sm_plan_cleanup(&f->plan);
+    ab_catalog_cleanup(&f->cat);
+    load_catalog(f, "t", cursor != NULL ? "incremental" : "full_refresh",
+                 cursor, all_props, true);
+    assert_int_equal(build(f), AB_OK);
+    return f->plan.chunked;
 }
 
 static void assert_sql(const struct fixture *f, const char *want)
@@ -155,9 +193,6 @@ static bool output_has(const struct fixture *f, const char *text)
     buf[n] = '\0';
     return strstr(buf, text) != NULL;
 }
-
-static const char *all_props = "{\"id\":{},\"updated_at\":{},\"name\":{},"
-                               "\"email\":{}}";
 
 static void test_sm_plan_full_refresh_selects_policy_columns(void **state)
 {
@@ -200,7 +235,67 @@ static void test_sm_plan_incremental_resumes_after_cursor_and_key(void **state)
                   "WHERE `updated_at` >= '2024-01-01 00:00:00' AND "
                   "(`updated_at` > '2024-01-01 00:00:00' OR "
                   "(`updated_at` = '2024-01-01 00:00:00' AND `id` > 7)) "
+                  "ORDER BY `updated_at`,`id`");
+}
+
+static void test_sm_plan_unindexed_cursor_is_one_query(void **state)
+{
+    struct fixture *f = *state;
+
+    load_catalog(f, "t", "incremental", "updated_at", "{\"name\":{}}", true);
+    assert_int_equal(build(f), AB_OK);
+    assert_false(f->plan.chunked);
+    assert_sql(f, "SELECT `id`,`updated_at`,`name` FROM `db`.`t` "
+                  "ORDER BY `updated_at`,`id`");
+    assert_true(output_has(f, "stream \\\"t\\\": no index orders the table "
+                              "by \\\"updated_at\\\" and its primary key; "
+                              "reading it in one ordered query"));
+}
+
+static void test_sm_plan_indexed_cursor_is_chunked(void **state)
+{
+    struct fixture *f = *state;
+    const char *const cursor_only[] = { "updated_at", NULL };
+
+    set_index(f, cursor_only, false);
+    load_catalog(f, "t", "incremental", "updated_at", "{\"name\":{}}", true);
+    assert_int_equal(build(f), AB_OK);
+    assert_true(f->plan.chunked);
+    assert_sql(f, "SELECT `id`,`updated_at`,`name` FROM `db`.`t` "
                   "ORDER BY `updated_at`,`id` LIMIT 10");
+    assert_false(output_has(f, "one ordered query"));
+}
+
+/* Which indexes give the order (cursor, key) without a sort. */
+static void test_sm_plan_chunks_only_when_an_index_orders(void **state)
+{
+    struct fixture *f = *state;
+    const char *const cursor_only[] = { "updated_at", NULL };
+    const char *const cursor_key[] = { "updated_at", "id", NULL };
+    const char *const cursor_other[] = { "updated_at", "name", NULL };
+    const char *const other_cursor[] = { "name", "updated_at", NULL };
+    const char *const key_only[] = { "id", NULL };
+
+    assert_false(chunked(f, "updated_at"));
+    assert_true(chunked(f, NULL)); /* full refresh: the key orders */
+    set_index(f, cursor_only, false);
+    assert_true(chunked(f, "updated_at")); /* InnoDB appends the key */
+    f->tables[1].innodb = false;
+    assert_false(chunked(f, "updated_at"));
+    set_index(f, cursor_key, false);
+    assert_true(chunked(f, "updated_at"));
+    f->tables[1].innodb = true;
+    set_index(f, cursor_other, false);
+    assert_false(chunked(f, "updated_at"));
+    set_index(f, other_cursor, false);
+    assert_false(chunked(f, "updated_at"));
+    set_index(f, cursor_only, true); /* (updated_at, name(10)) */
+    assert_false(chunked(f, "updated_at"));
+    set_index(f, cursor_key, true); /* (updated_at, id, name(10)) */
+    assert_true(chunked(f, "updated_at"));
+    set_index(f, key_only, false); /* the primary key as cursor */
+    assert_true(chunked(f, "id"));
+    assert_false(chunked(f, "name"));
 }
 
 static void test_sm_plan_full_refresh_resumes_after_key(void **state)
@@ -317,6 +412,9 @@ int main(void)
         PLAN_TEST(test_sm_plan_full_refresh_selects_policy_columns),
         PLAN_TEST(test_sm_plan_unselected_key_is_read_not_emitted),
         PLAN_TEST(test_sm_plan_incremental_resumes_after_cursor_and_key),
+        PLAN_TEST(test_sm_plan_unindexed_cursor_is_one_query),
+        PLAN_TEST(test_sm_plan_indexed_cursor_is_chunked),
+        PLAN_TEST(test_sm_plan_chunks_only_when_an_index_orders),
         PLAN_TEST(test_sm_plan_full_refresh_resumes_after_key),
         PLAN_TEST(test_sm_plan_done_state_starts_over),
         PLAN_TEST(test_sm_plan_mode_switch_starts_over_with_warning),
