@@ -53,10 +53,10 @@ static const struct err_entry err_table[] = {
     { 1862, AB_ERR_CONFIG, "the user's password has expired" },
     { 1969, AB_ERR_CONFIG,
       "max_statement_time stopped the query: set max_statement_time=0 in "
-      "connection_params or lower chunk_size" },
+      "connection_params (a lower chunk_size helps chunked reads only)" },
     { 3024, AB_ERR_CONFIG,
       "max_execution_time stopped the query: set max_execution_time=0 in "
-      "connection_params or lower chunk_size" },
+      "connection_params (a lower chunk_size helps chunked reads only)" },
     { 3159, AB_ERR_CONFIG, "the server requires TLS: change ssl_mode" },
     { 4151, AB_ERR_CONFIG, "the account is locked" },
     { 2005, AB_ERR_CONFIG, "unknown server host" },
