@@ -40,7 +40,8 @@ import tcp_proxy
 
 DB = "faults"
 BIG = "big"              # full refresh cases
-TIES = "same_cursor"     # incremental case
+TIES = "same_cursor"     # incremental case, updated_at indexed: chunks
+TIES_NOIDX = "same_cursor_noidx"  # the same rows unindexed: one query
 BIG_ROWS = 50000
 TIE_EARLY = 200          # distinct cursor values before the tie group
 TIE_ROWS = 5000          # rows sharing one cursor value
@@ -84,7 +85,12 @@ def _load(server: servers.MariaDB) -> None:
         " INTERVAL seq SECOND, CONCAT('row-', 100000 + seq),"
         " REPEAT('l', 300) FROM seq_1_to_{late};".format(**ties),
         database=DB)
-    server.sql("ANALYZE TABLE %s, %s;" % (BIG, TIES), database=DB)
+    server.sql(
+        "CREATE TABLE {n} LIKE {t}; ALTER TABLE {n} DROP INDEX updated_at;"
+        "INSERT INTO {n} SELECT * FROM {t};".format(n=TIES_NOIDX, t=TIES),
+        database=DB)
+    server.sql("ANALYZE TABLE %s, %s, %s;" % (BIG, TIES, TIES_NOIDX),
+               database=DB)
     server.grant_read_only(DB)
 
 
@@ -103,7 +109,8 @@ def fault_server(mariadb_factory, source_mysql) -> servers.MariaDB:
 
 @pytest.fixture(scope="module")
 def all_ids(fault_server) -> dict:
-    return {BIG: _ids(fault_server, BIG), TIES: _ids(fault_server, TIES)}
+    return {name: _ids(fault_server, name) for name in (BIG, TIES,
+                                                         TIES_NOIDX)}
 
 
 def _config(host: str, port: int, **extra) -> dict:
@@ -112,7 +119,7 @@ def _config(host: str, port: int, **extra) -> dict:
         "username": servers.AIRBYTE_USER,
         "password": servers.AIRBYTE_PASSWORD,
         "ssl_mode": {"mode": "preferred"},
-        "tables": [BIG, TIES],
+        "tables": [BIG, TIES, TIES_NOIDX],
         "checkpoint_interval_records": CHECKPOINT,
         "chunk_size": CHUNK,
     }
@@ -128,8 +135,9 @@ def streams(source_mysql, fault_server) -> dict:
     cats = [m["catalog"] for m in run.of_type("CATALOG")]
     assert len(cats) == 1, run.describe()
     found = {s["name"]: s for s in cats[0]["streams"]}
-    assert {BIG, TIES} <= set(found), (
-        "discover did not list %s and %s: %s" % (BIG, TIES, sorted(found)))
+    assert {BIG, TIES, TIES_NOIDX} <= set(found), (
+        "discover did not list %s, %s and %s: %s"
+        % (BIG, TIES, TIES_NOIDX, sorted(found)))
     return found
 
 
@@ -523,15 +531,33 @@ def test_sigterm_mid_read(source_mysql, fault_server, streams, all_ids):
     assert_resumed_exactly(first, second, BIG, all_ids[BIG])
 
 
+ONE_QUERY_LOG = "reading it in one ordered query"
+
+
+def assert_read_path(run, name: str) -> None:
+    """The unindexed copy is read in one ordered query, the indexed table
+    in chunks; the connector says which in an INFO log."""
+    said = [m["log"]["message"] for m in run.of_type("LOG")
+            if ONE_QUERY_LOG in m["log"]["message"]]
+    if name == TIES_NOIDX:
+        assert said and name in said[0], (
+            "no one-query log for %s\n%s" % (name, run.describe()))
+    else:
+        assert not said, "%s is indexed but read in one query: %s" % (
+            name, said)
+
+
+@pytest.mark.parametrize("table", [TIES, TIES_NOIDX])
 def test_incremental_stop_inside_cursor_ties(source_mysql, fault_server,
-                                             streams, all_ids):
+                                             streams, all_ids, table):
     """5000 rows share one updated_at; checkpoints every 500 fall inside
-    that group, so the state must say where in the group to go on."""
+    that group, so the state must say where in the group to go on, in
+    chunks (indexed cursor) and in one query (unindexed cursor)."""
     config = _config(fault_server.host, fault_server.port,
                      checkpoint_interval_records=TIE_CHECKPOINT,
                      chunk_size=700)
-    catalog = _catalog(streams[TIES], incremental=True)
-    first = start_read(source_mysql, "ties-1", config, catalog,
+    catalog = _catalog(streams[table], incremental=True)
+    first = start_read(source_mysql, "ties-1-" + table, config, catalog,
                        pause_after_states=PAUSE_AFTER_STATES + 1)
     try:
         first.wait_paused()
@@ -540,14 +566,59 @@ def test_incremental_stop_inside_cursor_ties(source_mysql, fault_server,
         first.finish(timeout=30)
     assert first.returncode == -signal.SIGKILL, first.describe()
     first.assert_lines_valid(allow_partial_tail=True)
-    pre, post, last = split_at_last_checkpoint(first, TIES)
+    assert_read_path(first, table)
+    pre, post, last = split_at_last_checkpoint(first, table)
     tie_ids = set(range(TIE_EARLY + 1, TIE_EARLY + TIE_ROWS + 1))
     assert set(pre) & tie_ids and tie_ids - set(pre), (
         "the last checkpoint is not inside the tie group (%d rows before "
         "it), the case is not exercised\n%s" % (len(pre), first.describe()))
-    second = resume(source_mysql, "ties-2", config, catalog, last)
-    assert_completed(second, TIES)
-    assert_resumed_exactly(first, second, TIES, all_ids[TIES])
-    final = _stream_states(second, TIES)[-1]["stream"]["stream_state"]
+    second = resume(source_mysql, "ties-2-" + table, config, catalog, last)
+    assert_completed(second, table)
+    assert_read_path(second, table)
+    assert_resumed_exactly(first, second, table, all_ids[table])
+    final = _stream_states(second, table)[-1]["stream"]["stream_state"]
     assert "2024-06-01" in json.dumps(final), (
         "final state does not hold the newest cursor value: %s" % final)
+
+
+@pytest.mark.parametrize("how", ["sigterm", "cut"])
+def test_incremental_one_query_fault(source_mysql, fault_server, streams,
+                                     all_ids, how):
+    """The unindexed cursor is read in one query without LIMIT: SIGTERM
+    and a cut connection in the middle of it still end with the last
+    row written as the final STATE, and the resumed read is exact."""
+    catalog = _catalog(streams[TIES_NOIDX], incremental=True)
+    with tcp_proxy.TcpProxy(fault_server.port) as proxy:
+        config = _config(proxy.host, proxy.port,
+                         checkpoint_interval_records=TIE_CHECKPOINT)
+        if how == "cut":
+            # Cut once about half of the table's 1.9 MB has crossed the
+            # proxy: in the middle of the one result set.
+            proxy.cut_after(900 * 1000 + 77, then_refuse=True)
+        first = start_read(source_mysql, "one-query-%s-1" % how, config,
+                           catalog, pause_after_states=(
+                               PAUSE_AFTER_STATES if how == "sigterm"
+                               else None))
+        try:
+            if how == "sigterm":
+                first.wait_paused()
+                first.signal(signal.SIGTERM)
+        finally:
+            first.finish(timeout=30)
+        if how == "cut":
+            assert proxy.cuts, "the proxy never cut (%d bytes seen)" % (
+                proxy.server_bytes)
+        assert_failed_cleanly(
+            first, TIES_NOIDX,
+            failure_type=None if how == "sigterm" else "transient_error",
+            allow_signal=signal.SIGTERM if how == "sigterm" else None)
+        assert_read_path(first, TIES_NOIDX)
+        proxy.allow()
+        pre, post, last = split_at_last_checkpoint(first, TIES_NOIDX)
+        # The final STATE certifies every row written: nothing after it.
+        assert not post, ("%d records after the final STATE\n%s"
+                          % (len(post), first.describe()))
+        second = resume(source_mysql, "one-query-%s-2" % how, config,
+                        catalog, last)
+    assert_completed(second, TIES_NOIDX)
+    assert_resumed_exactly(first, second, TIES_NOIDX, all_ids[TIES_NOIDX])
