@@ -382,6 +382,39 @@ void ab_jw_keyn(struct ab_jw *jw, const char *key, size_t len)
     }
 }
 
+enum ab_rc ab_jw_key_encode(struct ab_buf *out, const char *key)
+{
+    enum ab_rc rc = ab_buf_append_char(out, '"');
+
+    if (rc == AB_OK) {
+        rc = ab_json_escape_append(out, key, strlen(key), NULL);
+    }
+    if (rc == AB_OK) {
+        rc = ab_buf_append(out, "\":", 2);
+    }
+    return rc;
+}
+
+void ab_jw_key_encoded(struct ab_jw *jw, const char *encoded, size_t len)
+{
+    if (jw->rc != AB_OK) {
+        return;
+    }
+    if (jw->after_key || jw->depth == 0) {
+        jw_fail(jw, AB_ERR_INTERNAL);
+        return;
+    }
+    if (!room(jw, len + 1)) {
+        return;
+    }
+    if (jw->need_comma[jw->depth]) {
+        raw(jw, ",", 1);
+    }
+    jw->need_comma[jw->depth] = true;
+    raw(jw, encoded, len);
+    jw->after_key = true;
+}
+
 void ab_jw_key(struct ab_jw *jw, const char *key)
 {
     ab_jw_keyn(jw, key, strlen(key));

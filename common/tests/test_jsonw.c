@@ -64,6 +64,34 @@ static void test_ab_jw_key_outside_object_fails_internal(void **state)
     assert_int_equal(ab_jw_rc(&f->jw), AB_ERR_INTERNAL);
 }
 
+static void test_ab_jw_key_encoded_same_as_key(void **state)
+{
+    struct fixture *f = *state;
+    struct ab_buf keys;
+    size_t first = 0;
+
+    ab_buf_init(&keys, 1024);
+    assert_int_equal(ab_jw_key_encode(&keys, "id"), AB_OK);
+    first = keys.len;
+    assert_int_equal(ab_jw_key_encode(&keys, "q\"\xff"), AB_OK);
+    ab_jw_obj_open(&f->jw);
+    ab_jw_key_encoded(&f->jw, keys.data, first);
+    ab_jw_int(&f->jw, 7);
+    ab_jw_key_encoded(&f->jw, keys.data + first, keys.len - first);
+    ab_jw_null(&f->jw);
+    ab_jw_obj_close(&f->jw);
+    assert_string_equal(text_of(f), "{\"id\":7,\"q\\\"\xef\xbf\xbd\":null}");
+    ab_buf_cleanup(&keys);
+}
+
+static void test_ab_jw_key_encoded_outside_object_fails_internal(void **state)
+{
+    struct fixture *f = *state;
+
+    ab_jw_key_encoded(&f->jw, "\"a\":", 4);
+    assert_int_equal(ab_jw_rc(&f->jw), AB_ERR_INTERNAL);
+}
+
 static void test_ab_jw_str_escapes_exact(void **state)
 {
     struct fixture *f = *state;
@@ -426,6 +454,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(test_ab_jw_object_nested_values_exact),
         T(test_ab_jw_key_outside_object_fails_internal),
+        T(test_ab_jw_key_encoded_same_as_key),
+        T(test_ab_jw_key_encoded_outside_object_fails_internal),
         T(test_ab_jw_str_escapes_exact),
         T(test_ab_jw_str_valid_utf8_not_repaired),
         T(test_ab_jw_str_invalid_utf8_repaired_fffd),

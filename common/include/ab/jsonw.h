@@ -43,6 +43,19 @@ void ab_jw_obj_close(struct ab_jw *jw);
 void ab_jw_arr_open(struct ab_jw *jw);
 void ab_jw_arr_close(struct ab_jw *jw);
 
+/*
+ * Append the member prefix `"key":` (escaped, quoted, with the colon) to
+ * `out`, for ab_jw_key_encoded. Invalid UTF-8 is repaired.
+ */
+AB_NODISCARD enum ab_rc ab_jw_key_encode(struct ab_buf *out, const char *key);
+
+/*
+ * A key prepared by ab_jw_key_encode (`encoded` borrowed, `len` bytes).
+ * Records write the same keys for every row, so a connector escapes them
+ * once per stream instead of once per value.
+ */
+void ab_jw_key_encoded(struct ab_jw *jw, const char *encoded, size_t len);
+
 /* Object key; `key` must be NUL-terminated. Invalid UTF-8 is repaired. */
 void ab_jw_key(struct ab_jw *jw, const char *key);
 void ab_jw_keyn(struct ab_jw *jw, const char *key, size_t len);

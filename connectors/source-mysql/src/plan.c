@@ -119,6 +119,11 @@ static enum ab_rc add_sel(struct sm_plan *p, const struct sm_column *c,
     cols[p->ncols].kind = c->kind;
     cols[p->ncols].emit = emit;
     cols[p->ncols].hash = c->action == SM_ACT_HASH;
+    cols[p->ncols].key_off = p->key_json.len;
+    if (ab_jw_key_encode(&p->key_json, c->name) != AB_OK) {
+        return AB_ERR_NOMEM;
+    }
+    cols[p->ncols].key_len = p->key_json.len - cols[p->ncols].key_off;
     p->ncols++;
     return AB_OK;
 }
@@ -379,6 +384,7 @@ enum ab_rc sm_plan_build(struct sm_plan *p, struct ab_stream *stream,
     p->cursor_pos = -1;
     ab_buf_init(&p->columns, SM_TEXT_MAX);
     ab_buf_init(&p->from, SM_TEXT_MAX);
+    ab_buf_init(&p->key_json, SM_TEXT_MAX);
     sm_state_init(&p->pos);
     rc = find_table(p, schema, o, err);
     if (rc == AB_OK) {
@@ -415,6 +421,7 @@ void sm_plan_cleanup(struct sm_plan *p)
     p->key_pos = NULL;
     ab_buf_cleanup(&p->columns);
     ab_buf_cleanup(&p->from);
+    ab_buf_cleanup(&p->key_json);
     sm_state_cleanup(&p->pos);
 }
 

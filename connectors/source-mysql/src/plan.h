@@ -29,6 +29,8 @@ struct sm_sel {
     enum sm_kind kind; /* col->kind, or BINARY when the result says so */
     bool emit;         /* written into records (in the configured schema) */
     bool hash;         /* written as the salted digest */
+    size_t key_off;    /* its encoded `"name":` in sm_plan.key_json */
+    size_t key_len;
 };
 
 /*
@@ -52,6 +54,7 @@ struct sm_plan {
     struct sm_keycol cursor; /* INCR only */
     ssize_t cursor_pos;      /* index into cols, -1 without */
     struct ab_buf columns;   /* select list */
+    struct ab_buf key_json;  /* encoded record keys, see sm_sel.key_off */
     struct ab_buf from;      /* `db`.`table` */
     struct sm_state pos;     /* resume position, then live */
 };

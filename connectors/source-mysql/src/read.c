@@ -194,7 +194,8 @@ static enum ab_rc try_record(struct reader *r, struct sm_plan *p, MYSQL_ROW row,
         if (!p->cols[i].emit) {
             continue;
         }
-        ab_jw_key(&r->rec.jw, name);
+        ab_jw_key_encoded(&r->rec.jw, p->key_json.data + p->cols[i].key_off,
+                          p->cols[i].key_len);
         if (shrink && row[i] != NULL && lens[i] > SM_BIG_VALUE) {
             ab_jw_null(&r->rec.jw);
             ab_record_change(&r->rec, name, AB_CHANGE_NULLED,
