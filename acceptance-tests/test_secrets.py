@@ -224,3 +224,22 @@ def test_read_errors_do_not_leak(source_mysql, server, users_stream, case):
     assert_no_secrets(run, "read (%s)" % case)
     print("read %s: %s" % (case, [e["error"].get("message")
                                   for e in run.errors]))
+
+
+def test_read_logs_what_it_read(source_mysql, server, users_stream):
+    """Every run says what it read: a LOG per stream names the table, the
+    number of columns emitted, and the columns the policies hashed and
+    excluded, without any of their values."""
+    run = source_mysql.connector("secrets-provenance").read(
+        _config(server), _catalog(users_stream), timeout=60)
+    run.assert_ok()
+    logs = [m["log"]["message"] for m in run.of_type("LOG")
+            if m["log"]["message"].startswith('stream "users" reads ')]
+    assert len(logs) == 1, run.describe()
+    message = logs[0]
+    assert "`%s`.`users`" % DB in message, message
+    hashed = message.split("hashed: ")[1].split(";")[0].split(", ")
+    excluded = message.split("excluded by policy: ")[1].split(", ")
+    assert sorted(hashed) == sorted(HASHED), message
+    assert sorted(excluded) == sorted(EXCLUDED), message
+    assert_no_secrets(run, "read (provenance log)")

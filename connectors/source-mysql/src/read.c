@@ -364,6 +364,53 @@ static enum ab_rc finish_stream(struct reader *r, struct sm_plan *p)
     return rc;
 }
 
+/* Append ", name" (or "name" first) to a list; false when it is full. */
+static bool name_list_add(struct ab_buf *list, const char *name)
+{
+    if (list->len > 0 && ab_buf_append_str(list, ", ") != AB_OK) {
+        return false;
+    }
+    return ab_buf_append_str(list, name) == AB_OK;
+}
+
+/*
+ * Say what this run reads from the table and what the column policies
+ * keep back, so every sync's log records its provenance: the governance
+ * trail at the source.
+ */
+static void log_provenance(const struct sm_plan *p)
+{
+    struct ab_buf hashed;
+    struct ab_buf excluded;
+    size_t emitted = 0;
+    size_t i;
+
+    ab_buf_init(&hashed, 4096);
+    ab_buf_init(&excluded, 4096);
+    for (i = 0; i < p->ncols; i++) {
+        emitted += p->cols[i].emit;
+        if (p->cols[i].emit && p->cols[i].hash &&
+            !name_list_add(&hashed, p->cols[i].col->name)) {
+            break;
+        }
+    }
+    for (i = 0; i < p->table->ncols; i++) {
+        if (p->table->cols[i].action == SM_ACT_EXCLUDE &&
+            !name_list_add(&excluded, p->table->cols[i].name)) {
+            break;
+        }
+    }
+    ab_info("stream \"%s\" reads %zu columns of %s (%s, %s); hashed: %s; "
+            "excluded by policy: %s",
+            p->stream->name, emitted, p->from.data,
+            p->mode == SM_MODE_INCR ? "incremental" : "full refresh",
+            p->chunked ? "keyset chunks" : "one query",
+            hashed.len > 0 ? hashed.data : "none",
+            excluded.len > 0 ? excluded.data : "none");
+    ab_buf_cleanup(&hashed);
+    ab_buf_cleanup(&excluded);
+}
+
 /* After a failure, certify what was already written when that is an
  * exact position (best effort: the first error stays the one reported). */
 static void salvage_state(struct reader *r, struct sm_plan *p, enum ab_rc rc)
@@ -382,6 +429,7 @@ static enum ab_rc read_stream(struct reader *r, struct sm_plan *p)
     if (rc != AB_OK) {
         return ab_error_set(r->err, rc, "could not write a stream status");
     }
+    log_provenance(p);
     rc = sm_conn_exec(&r->conn, SM_SQL_SNAPSHOT, "starting the snapshot",
                       r->err);
     if (rc == AB_OK) {
