@@ -237,7 +237,7 @@ connector_cmd() {
 }
 
 # Install pipelinewise-tap-mysql into its own venv on first use. On failure
-# the reason is kept in bench/out/tap-unavailable.txt and the tap is skipped.
+# the reason is kept in the run's tap-unavailable.txt and the tap is skipped.
 ensure_tap() {
     if [ "$TAP" = none ]; then
         return 1
@@ -254,8 +254,10 @@ ensure_tap() {
     if ! { python3 -m venv "$venv" \
         && "$venv/bin/pip" install --quiet "$TAP_PKG"; } \
         >"$OUT/tap-install.log" 2>&1; then
-        cp "$OUT/tap-install.log" "$OUT/tap-unavailable.txt"
-        bench_log "$TAP_PKG did not install; see bench/out/tap-unavailable.txt"
+        cp "$OUT/tap-install.log" "$RUN/tap-unavailable.txt"
+        rm -rf "$venv"
+        bench_log "$TAP_PKG did not install; why:" \
+            "${RUN#"$REPO"/}/tap-unavailable.txt"
         TAP=none
         return 1
     fi
@@ -359,8 +361,15 @@ prepare_db() {
         connector_files "$db"
     fi
     if [ "$TAP" != none ] && ! tap_files "$db"; then
-        bench_log "tap-mysql discover failed; see $RUN/tap-discover-$db.err"
-        exit 1
+        cp "$RUN/tap-discover-$db.err" "$RUN/tap-unavailable.txt"
+        bench_log "tap-mysql does not run here, skipping it; why:" \
+            "${RUN#"$REPO"/}/tap-unavailable.txt"
+        TAP=none
+        TOOLS=(mariadb-client)
+        if [ "$CONNECTOR" != none ]; then
+            TOOLS+=(source-mysql)
+        fi
+        printf '%s\n' "${TOOLS[@]}" >"$RUN/tools"
     fi
     client_cmd "$db"
     bench_log "warming the buffer pool with one untimed client pass ($db)"
@@ -436,6 +445,10 @@ write_env() {
         echo "- connector: git $commit$dirty"
         if [ "$CONNECTOR" != none ]; then
             echo "- connector config extra: $CONNECTOR_EXTRA"
+        fi
+        if [ -f "$RUN/tap-unavailable.txt" ]; then
+            echo "- tap: not measured, it did not install or run" \
+                "(tap-unavailable.txt)"
         fi
         if [ "$TAP" != none ]; then
             echo "- tap: $("$(dirname "$TAP")/pip" show "$TAP_PKG" 2>/dev/null \
